@@ -1,0 +1,78 @@
+# The single entry point: `make book` builds the site, `make test` runs every check.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := book
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The pin file the venv was last installed from; a different pin file rebuilds it.
+VENV_STAMP := $(VENV)/.constraints.txt
+MATHJAX := _vendor/mathjax/tex-mml-chtml.js
+PORT ?= 8000
+
+.PHONY: book test serve venv lint unit pages browser faults clean
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
+	@if [ -x $(BIN)/python ] && cmp -s constraints.txt $@; then \
+	  echo "venv: pins unchanged, refreshing the nnbook install"; \
+	else \
+	  echo "venv: creating $(VENV) from constraints.txt"; \
+	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
+	  $(BIN)/pip install -q --upgrade pip; \
+	  $(BIN)/pip install -q -r constraints.txt; \
+	fi
+	$(BIN)/pip install -q --no-deps -e .
+	cp constraints.txt $@
+
+# MathJax is served by the site itself: only the combined component and its fonts.
+$(MATHJAX): package.json package-lock.json
+	@scripts/require-debian.sh npm=npm
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf _vendor/mathjax && mkdir -p _vendor/mathjax/output/chtml/fonts
+	cp node_modules/mathjax/es5/tex-mml-chtml.js _vendor/mathjax/
+	cp -r node_modules/mathjax/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
+
+book: venv $(MATHJAX)
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	@echo "The site: file://$(CURDIR)/_build/html/index.html  (or: make serve)"
+
+serve: book
+	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+# The full suite, phase by phase; each phase's wall time lands in _build/times.txt.
+test:
+	@rm -f _build/times.txt
+	scripts/timed install $(MAKE) --no-print-directory venv $(MATHJAX)
+	scripts/timed lint $(MAKE) --no-print-directory lint
+	scripts/timed unit $(MAKE) --no-print-directory unit
+	scripts/timed build $(MAKE) --no-print-directory book
+	scripts/timed pages $(MAKE) --no-print-directory pages
+	scripts/timed browser $(MAKE) --no-print-directory browser
+	scripts/timed faults $(MAKE) --no-print-directory faults
+	@echo "All checks passed. Phase times (s):"; cat _build/times.txt
+
+lint: venv
+	$(BIN)/ruff check nnbook tests conftest.py
+	$(BIN)/ruff format --check nnbook tests conftest.py
+
+unit: venv
+	$(BIN)/pytest tests -m "not browser and not slow"
+
+# Re-executes every page once and compares its text outputs with the build's.
+pages: venv
+	$(BIN)/pytest book --compare-build
+
+browser: venv
+	@scripts/require-debian.sh chromium=chromium
+	$(BIN)/pytest tests -m browser
+
+faults: venv
+	$(BIN)/pytest tests -m slow
+
+clean:
+	rm -rf _build _vendor
