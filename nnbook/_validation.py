@@ -10,13 +10,13 @@ def as_float_tensor(a, name: str) -> torch.Tensor:
     if isinstance(a, torch.Tensor):
         t = a
     else:
-        try:
-            t = torch.as_tensor(np.asarray(a))
-        except (TypeError, ValueError) as err:
+        arr = np.asarray(a)
+        if arr.dtype.kind not in "biuf":
             raise TypeError(
-                f"{name} must be a NumPy array or a torch tensor, "
-                f"got {type(a).__name__}"
-            ) from err
+                f"{name} must hold numbers (a NumPy array or a torch tensor), "
+                f"got {type(a).__name__} of dtype {arr.dtype}"
+            )
+        t = torch.as_tensor(arr)
     if not (t.is_floating_point() or t.dtype in (torch.int32, torch.int64, torch.bool)):
         raise TypeError(f"{name} must hold numbers, got dtype {t.dtype}")
     return t.to(torch.float32)

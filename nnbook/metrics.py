@@ -24,7 +24,9 @@ def evaluate_r2(model: nn.Module, X, y) -> float:
     pred = predict(model, X)
     check_same_length(as_float_tensor(pred, "prediction"), y_t)
     if pred.ndim != 1:
-        raise ValueError(f"evaluate_r2 needs a one-output model; got output {pred.shape}")
+        raise ValueError(
+            f"evaluate_r2 needs a one-output model; got output {pred.shape}"
+        )
     return float(r2_score(y_t.numpy().reshape(-1), pred))
 
 

@@ -154,7 +154,11 @@ def plot_classes(X, y, ax: Axes | None = None) -> Axes:
     for k in np.unique(y):
         mask = y == k
         ax.scatter(
-            X[mask, 0], X[mask, 1], s=12, edgecolors="white", linewidths=0.4,
+            X[mask, 0],
+            X[mask, 1],
+            s=12,
+            edgecolors="white",
+            linewidths=0.4,
             label=label("class", k=int(k)),
         )
     ax.set_xlabel(label("feature", i=1))
@@ -184,8 +188,9 @@ def plot_2d_decision_boundary(model: nn.Module, X, y, ax: Axes | None = None) ->
     with torch.no_grad():
         proba = model(grid).numpy().reshape(g1.shape)
     ax = _axes(ax)
-    filled = ax.contourf(g1, g2, proba, levels=np.linspace(0, 1, 11), cmap="RdBu_r",
-                         alpha=0.6)
+    filled = ax.contourf(
+        g1, g2, proba, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6
+    )
     ax.figure.colorbar(filled, ax=ax, label=label("probability"))
     plot_classes(Xn, y, ax=ax)
     return ax
@@ -197,8 +202,9 @@ def plot_activations(
 ) -> plt.Figure:
     """Each activation beside its derivative, one panel per activation."""
     z = np.linspace(*z_range, 1001)
-    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.4),
-                             sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(names), figsize=(3.2 * len(names), 3.4), sharey=True, squeeze=False
+    )
     for ax, name in zip(axes[0], names, strict=True):
         g, dg = get_activation(name)
         ax.plot(z, g(z), label=label("function"))

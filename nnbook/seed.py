@@ -25,7 +25,7 @@ def set_seed(seed: int = 0) -> None:
         raise ValueError(f"seed must be in [0, 2**32), got {seed}")
     seed = int(seed)
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 -- the global generator that np.random.* uses
     torch.manual_seed(seed)
     # Refuse nondeterministic kernels rather than print numbers that drift.
     torch.use_deterministic_algorithms(True)

@@ -1,0 +1,96 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+from nnbook import plots  # noqa: E402
+from nnbook.data import make_linear_data, make_moons_data  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_plot_model_draws_points_and_a_dashed_prediction():
+    X, y = make_linear_data(n=30)
+    ax = plots.plot_model(X, y + 1, y)
+    (line,) = ax.get_lines()
+    assert line.get_linestyle() == "--"
+    np.testing.assert_allclose(line.get_ydata(), y + 1)
+    assert len(ax.collections) == 1 and ax.collections[0].get_offsets().shape == (30, 2)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["data", "prediction"]
+
+
+def test_plot_model_accepts_a_detached_column_tensor():
+    X, y = make_linear_data(n=10)
+    ax = plots.plot_model(torch.from_numpy(X), torch.from_numpy(y).view(-1, 1), y)
+    assert len(ax.get_lines()[0].get_ydata()) == 10
+
+
+def test_plot_model_refuses_different_lengths():
+    X, y = make_linear_data(n=10)
+    with pytest.raises(ValueError, match="same length"):
+        plots.plot_model(X, y[:5], y)
+
+
+def test_loss_history_and_learning_rates():
+    ax = plots.plot_loss_history([3.0, 2.0, 1.0])
+    assert list(ax.get_lines()[0].get_ydata()) == [3.0, 2.0, 1.0]
+    ax = plots.plot_learning_rates({0.1: [1, 0.5], 0.01: [1, 0.9]})
+    assert len(ax.get_lines()) == 2 and ax.get_yscale() == "log"
+    assert ax.get_legend().get_texts()[0].get_text() == "learning rate 0.1"
+    with pytest.raises(ValueError):
+        plots.plot_loss_history([])
+    with pytest.raises(ValueError, match="histories is empty"):
+        plots.plot_learning_rates({})
+
+
+def test_decision_boundary_evaluates_a_100_by_100_grid_with_margin():
+    X, y = make_moons_data(n=200)
+    seen = []
+
+    class Recorder(nn.Module):
+        def forward(self, grid):
+            seen.append(grid)
+            return torch.sigmoid(grid[:, :1])
+
+    ax = plots.plot_2d_decision_boundary(Recorder(), X, y)
+    (grid,) = seen
+    assert grid.shape == (100 * 100, 2)
+    np.testing.assert_allclose(grid.min(0).values.numpy(), X.min(0) - 0.5, rtol=1e-5)
+    np.testing.assert_allclose(grid.max(0).values.numpy(), X.max(0) + 0.5, rtol=1e-5)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["class 0", "class 1"]
+
+
+def test_decision_boundary_needs_two_features():
+    with pytest.raises(ValueError, match="2 features"):
+        plots.plot_2d_decision_boundary(nn.Linear(3, 1), np.zeros((5, 3)), np.zeros(5))
+
+
+def test_activations_one_panel_each_with_derivative():
+    fig = plots.plot_activations(["sigmoid", "relu"])
+    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "ReLU"]
+    assert all(len(ax.get_lines()) == 2 for ax in fig.axes)
+
+
+def test_all_text_comes_from_labels(monkeypatch):
+    monkeypatch.setitem(plots.LABELS, "prediction", "предсказание")
+    X, y = make_linear_data(n=5)
+    ax = plots.plot_model(X, y, y)
+    assert ax.get_legend().get_texts()[1].get_text() == "предсказание"
+    with pytest.raises(KeyError, match="add it to nnbook.plots.LABELS"):
+        plots.label("no-such-key")
+
+
+def test_book_style_is_an_opaque_white_card():
+    plots.use_book_style()
+    assert plt.rcParams["figure.facecolor"] == "white"
+    assert plt.rcParams["savefig.facecolor"] == "white"
