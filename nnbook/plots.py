@@ -200,17 +200,18 @@ def plot_activations(
     names: Sequence[str] = ("sigmoid", "tanh", "relu", "step"),
     z_range: tuple[float, float] = (-10.0, 10.0),
 ) -> plt.Figure:
-    """Each activation beside its derivative, one panel per activation."""
+    """Each activation beside its derivative, one panel per activation, two per row."""
     z = np.linspace(*z_range, 1001)
-    fig, axes = plt.subplots(
-        1, len(names), figsize=(3.2 * len(names), 3.4), sharey=True, squeeze=False
-    )
-    for ax, name in zip(axes[0], names, strict=True):
+    rows = (len(names) + 1) // 2
+    fig, axes = plt.subplots(rows, 2, figsize=(8, 3.2 * rows), squeeze=False)
+    for ax, name in zip(axes.flat, names, strict=False):
         g, dg = get_activation(name)
         ax.plot(z, g(z), label=label("function"))
         ax.plot(z, dg(z), "--", label=label("derivative"))
         ax.set_title(label(name))
         ax.set_xlabel(label("z"))
-    axes[0, 0].legend(loc="upper left")
+        ax.legend(loc="upper left")
+    for ax in axes.flat[len(names) :]:
+        ax.remove()
     fig.tight_layout()
     return fig

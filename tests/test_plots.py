@@ -76,9 +76,11 @@ def test_decision_boundary_needs_two_features():
 
 
 def test_activations_one_panel_each_with_derivative():
-    fig = plots.plot_activations(["sigmoid", "relu"])
-    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "ReLU"]
+    fig = plots.plot_activations(["sigmoid", "relu", "tanh"])
+    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "ReLU", "tanh"]
     assert all(len(ax.get_lines()) == 2 for ax in fig.axes)
+    relu_derivative = fig.axes[1].get_lines()[1].get_ydata()
+    assert set(relu_derivative) == {0.0, 1.0}
 
 
 def test_all_text_comes_from_labels(monkeypatch):

@@ -1,0 +1,145 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright.
+
+Every page of the table of contents is opened from a local HTTP server and
+must show no console errors, typeset all its math, load every image (each
+with alt text) and ask nothing of any other host. A full-page screenshot of
+each lands in _build/screenshots/ for a person to look at.
+"""
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def toc_pages(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
+    """Every document of the TOC (root first), as paths without suffix."""
+    toc = yaml.safe_load(toc_file.read_text())
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    walk(toc.get("chapters", []))
+    return pages
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"no built site in {SITE}: run `make book` first")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_toc_lists_pages():
+    pages = toc_pages()
+    assert pages[0] == "book/index" and "book/activations" in pages
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_page_renders_cleanly(page, site_url, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    problems: list[str] = []
+    foreign: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(site_url) or url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            foreign.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    tab.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text} ({m.location})")
+        if m.type == "error"
+        else None,
+    )
+    tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    tab.on(
+        "response",
+        lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+    )
+    try:
+        tab.goto(f"{site_url}/{page}.html", wait_until="networkidle")
+        has_math = tab.locator(".math").count() > 0
+        if has_math:
+            tab.wait_for_function(
+                "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+            )
+            tab.evaluate("() => MathJax.startup.promise")
+        # Scroll through the page so lazy content loads, then wait for images.
+        tab.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+        tab.wait_for_load_state("networkidle")
+        images = tab.evaluate(
+            """() => Promise.all([...document.images].map(async img => {
+                   try { await img.decode(); } catch (e) {}
+                   return {src: img.currentSrc || img.src, alt: img.getAttribute('alt'),
+                           width: img.naturalWidth};
+               }))"""
+        )
+        tab.evaluate("() => window.scrollTo(0, 0)")  # sticky sidebars at the top
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=SHOTS / f"{page.replace('/', '__')}.png", full_page=True)
+        typeset = tab.locator("mjx-container").count()
+        errors = tab.locator("mjx-merror").count()
+    finally:
+        context.close()
+
+    assert not foreign, f"{page} asked other hosts for: {foreign}"
+    assert not problems, f"{page}:\n" + "\n".join(problems)
+    if has_math:
+        assert typeset > 0, f"{page} has math but MathJax typeset none of it"
+        assert errors == 0, f"{page}: {errors} formulas failed to typeset (mjx-merror)"
+    broken = [i["src"] for i in images if i["width"] == 0]
+    assert not broken, f"{page}: images that did not load: {broken}"
+    no_alt = [i["src"] for i in images if not (i["alt"] or "").strip()]
+    assert not no_alt, f"{page}: images without alt text: {no_alt}"
