@@ -37,7 +37,7 @@ $(MATHJAX): package.json package-lock.json
 	cp -r node_modules/mathjax/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
 
 book: venv $(MATHJAX)
-	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	scripts/build-book .
 	@echo "The site: file://$(CURDIR)/_build/html/index.html  (or: make serve)"
 
 serve: book
@@ -57,8 +57,8 @@ test:
 	@echo "All checks passed. Phase times (s):"; cat _build/times.txt
 
 lint: venv
-	$(BIN)/ruff check nnbook tests conftest.py
-	$(BIN)/ruff format --check nnbook tests conftest.py
+	$(BIN)/ruff check nnbook tests conftest.py _ext
+	$(BIN)/ruff format --check nnbook tests conftest.py _ext
 
 unit: venv
 	$(BIN)/pytest tests -m "not browser and not slow"

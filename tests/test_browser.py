@@ -99,14 +99,18 @@ def test_page_renders_cleanly(page, site_url, browser):
     context.route("**/*", route)
     tab.on(
         "console",
-        lambda m: problems.append(f"console {m.type}: {m.text} ({m.location})")
-        if m.type == "error"
-        else None,
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text} ({m.location})")
+            if m.type == "error"
+            else None
+        ),
     )
     tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     tab.on(
         "response",
-        lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+        lambda r: (
+            problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None
+        ),
     )
     try:
         tab.goto(f"{site_url}/{page}.html", wait_until="networkidle")

@@ -1,0 +1,129 @@
+"""Every guard of the pipeline, shown able to fail, on a tiny fixture book.
+
+Each test copies tests/fixture_book/, injects one fault, and runs the same
+build script and page plugin that guard the real book.
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = Path(__file__).parent / "fixture_book"
+
+
+def build(book: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [ROOT / "scripts" / "build-book", book],
+        capture_output=True,
+        text=True,
+        cwd=book,
+    )
+
+
+def run_page_tests(book: Path, *options: str) -> subprocess.CompletedProcess:
+    cache = book / "_build" / ".jupyter_cache"
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            book / "page.md",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "tests.pytest_myst_pages",
+            "--rootdir",
+            book,
+            "--build-cache",
+            cache,
+            "-v",
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def log(result: subprocess.CompletedProcess) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+
+
+@pytest.fixture
+def book(tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "book")
+    return tmp_path / "book"
+
+
+def edit(page: Path, old: str, new: str) -> None:
+    text = page.read_text()
+    assert old in text, f"the fixture no longer contains {old!r}"
+    page.write_text(text.replace(old, new))
+
+
+def test_untouched_fixture_passes_every_guard(book):
+    """The control: without a fault, nothing fails."""
+    assert build(book).returncode == 0, log(build(book))
+    pages = run_page_tests(book, "--compare-build")
+    assert pages.returncode == 0, log(pages)
+    assert "2 passed" in log(pages)
+
+
+def test_raising_cell_fails_the_build_naming_page_and_cell(book):
+    page = book / "page.md"
+    page.write_text(
+        page.read_text() + "\n```{code-cell} ipython3\n"
+        'raise RuntimeError("injected fault")\n```\n'
+    )
+    result = build(book)
+    out = log(result)
+    assert result.returncode != 0
+    assert f"{page}: WARNING: Executing notebook failed" in out
+    assert (
+        "An error occurred while executing the following cell:\n"
+        '------------------\nraise RuntimeError("injected fault")' in out
+    )
+
+
+def test_broken_reference_fails_the_build(book):
+    edit(book / "page.md", "{ref}`fixture-top`", "{ref}`no-such-label`")
+    result = build(book)
+    assert result.returncode != 0
+    assert "undefined label: 'no-such-label'" in log(result)
+
+
+def test_changed_printed_number_fails_the_reproducibility_check(book):
+    # An unseeded random number: the build and the check print different values.
+    edit(book / "page.md", "print(answer)", "import random\nprint(random.random())")
+    assert build(book).returncode == 0
+    result = run_page_tests(book, "--compare-build")
+    out = log(result)
+    assert result.returncode != 0
+    assert "::Cell 0 FAILED" in out
+    assert "Cell 0: Cell outputs differ" in out
+    assert "mismatch 'stdout'" in out
+
+
+def test_edited_page_without_a_build_is_refused(book):
+    assert build(book).returncode == 0
+    edit(book / "page.md", "answer = 6 * 7", "answer = 7 * 6")
+    result = run_page_tests(book, "--compare-build")
+    assert result.returncode != 0
+    assert "has no execution of this page's current code" in log(result)
+
+
+def test_failing_assert_fails_its_own_item(book):
+    edit(book / "page.md", "assert answer == 42", "assert answer == 41")
+    result = run_page_tests(book)
+    out = log(result)
+    assert result.returncode != 0
+    assert "::Cell 0 PASSED" in out
+    assert "::Cell 1 FAILED" in out
+    assert "AssertionError" in out
