@@ -17,6 +17,7 @@ venv: $(VENV_STAMP)
 
 $(VENV_STAMP): constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || scripts/require-debian.sh --package python3-venv
 	@if [ -x $(BIN)/python ] && cmp -s constraints.txt $@; then \
 	  echo "venv: pins unchanged, refreshing the nnbook install"; \
 	else \

@@ -7,8 +7,9 @@ arrays (``y`` holds 0/1 class labels for classification data).
 import numpy as np
 from sklearn.datasets import make_moons
 
-#: The true line behind :func:`make_linear_data`: y = INTERCEPT + SLOPE * x.
+#: Intercept of the true line y = 2 + 0.7 x behind :func:`make_linear_data`.
 LINEAR_INTERCEPT = 2.0
+#: Slope of the true line y = 2 + 0.7 x behind :func:`make_linear_data`.
 LINEAR_SLOPE = 0.7
 
 

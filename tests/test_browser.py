@@ -147,3 +147,46 @@ def test_page_renders_cleanly(page, site_url, browser):
     assert not broken, f"{page}: images that did not load: {broken}"
     no_alt = [i["src"] for i in images if not (i["alt"] or "").strip()]
     assert not no_alt, f"{page}: images without alt text: {no_alt}"
+
+
+def test_site_root_leads_to_the_book_cleanly(site_url, browser):
+    """The site's root is a redirect page; it must arrive without any error."""
+    tab = browser.new_page()
+    problems: list[str] = []
+    tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    tab.on(
+        "response",
+        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    try:
+        tab.goto(f"{site_url}/", wait_until="networkidle")
+        assert tab.url == f"{site_url}/book/index.html"
+    finally:
+        tab.close()
+    assert not problems, problems
+
+
+def test_figures_stay_readable_in_dark_mode(site_url, browser):
+    """Figures are white cards, so they read on the dark theme too."""
+    context = browser.new_context(
+        color_scheme="dark", viewport={"width": 1280, "height": 900}
+    )
+    tab = context.new_page()
+    try:
+        tab.goto(f"{site_url}/book/activations.html", wait_until="networkidle")
+        assert tab.evaluate("document.documentElement.dataset.theme") == "dark"
+        figure = tab.locator("figure img").first
+        figure.scroll_into_view_if_needed()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=SHOTS / "book__activations__dark.png")
+        # The PNG's own corner pixel, as drawn in the page: white, not transparent.
+        corner = tab.evaluate(
+            """() => { const img = document.querySelector('figure img');
+                       const c = document.createElement('canvas');
+                       c.width = img.naturalWidth; c.height = img.naturalHeight;
+                       const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0);
+                       return Array.from(ctx.getImageData(2, 2, 1, 1).data); }"""
+        )
+    finally:
+        context.close()
+    assert corner == [255, 255, 255, 255]

@@ -4,6 +4,7 @@ Each test copies tests/fixture_book/, injects one fault, and runs the same
 build script and page plugin that guard the real book.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -18,12 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).parent / "fixture_book"
 
 
-def build(book: Path) -> subprocess.CompletedProcess:
+def build(book: Path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [ROOT / "scripts" / "build-book", book],
         capture_output=True,
         text=True,
         cwd=book,
+        env={**os.environ, **env},
     )
 
 
@@ -126,4 +128,21 @@ def test_failing_assert_fails_its_own_item(book):
     assert result.returncode != 0
     assert "::Cell 0 PASSED" in out
     assert "::Cell 1 FAILED" in out
+    assert "AssertionError" in out
+
+
+def test_changed_helper_code_reruns_pages_that_did_not_change(book):
+    """The cache matches pages by their code; a page must still re-run when
+    the package it imports changes (for the real book: nnbook/)."""
+    helper = book / "helper.py"
+    helper.write_text("ANSWER = 42\n")
+    edit(
+        book / "page.md", "answer = 6 * 7", "from helper import ANSWER\nanswer = ANSWER"
+    )
+    assert build(book, PAGE_INPUTS=str(helper)).returncode == 0
+    helper.write_text("ANSWER = 41\n")  # the page itself is untouched
+    result = build(book, PAGE_INPUTS=str(helper))
+    out = log(result)
+    assert result.returncode != 0, out
+    assert "changed since the last build: re-executing every page" in out
     assert "AssertionError" in out
