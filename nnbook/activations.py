@@ -51,8 +51,19 @@ def step_derivative(z: np.ndarray) -> np.ndarray:
     return np.zeros_like(z)
 
 
+def identity(z: np.ndarray) -> np.ndarray:
+    """g(z) = z: no activation, as on the output of a regression network."""
+    return np.asarray(z)
+
+
+def identity_derivative(z: np.ndarray) -> np.ndarray:
+    """g'(z) = 1."""
+    return np.ones_like(z)
+
+
 #: name -> (function, derivative)
 ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
+    "identity": (identity, identity_derivative),
     "sigmoid": (sigmoid, sigmoid_derivative),
     "tanh": (tanh, tanh_derivative),
     "relu": (relu, relu_derivative),

@@ -41,6 +41,6 @@ def test_every_activation_keeps_shape_and_dtype():
 
 def test_unknown_activation_lists_the_known_ones():
     with pytest.raises(
-        ValueError, match="unknown activation 'softsign'; known: relu, "
+        ValueError, match="unknown activation 'softsign'; known: identity, relu, "
     ):
         get_activation("softsign")
