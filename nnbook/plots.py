@@ -35,6 +35,22 @@ LABELS: dict[str, str] = {
     "tanh": "tanh",
     "relu": "ReLU",
     "step": "step",
+    "identity": "identity",
+    # diagrams
+    "input_layer": "input",
+    "hidden_layer": "hidden {l}",
+    "output_layer": "output",
+    "weights_shape": "$W^{{[{l}]}}$: {rows}×{cols}",
+    "inputs": "inputs",
+    "weights": "weights",
+    "bias": "bias",
+    "weighted_sum": "sum",
+    "activation": "activation",
+    "output": "output",
+    "forward": "forward pass",
+    "backward": "backward pass",
+    "layer": "layer {l}",
+    "gradient_norm": "gradient norm of the layer's weights",
 }
 
 #: Figure defaults, readable on the light and the dark page theme alike

@@ -1,0 +1,98 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.patches import Circle  # noqa: E402
+from torch import nn  # noqa: E402
+
+from nnbook import diagrams  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def circles(ax):
+    return [p for p in ax.patches if isinstance(p, Circle)]
+
+
+def solid_lines(ax):
+    return [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+
+
+def test_network_from_sizes_has_a_circle_per_neuron_and_a_line_per_weight():
+    ax = diagrams.draw_network([2, 3, 2])
+    assert len(circles(ax)) == 7
+    assert len(solid_lines(ax)) == 2 * 3 + 3 * 2
+    texts = [t.get_text() for t in ax.texts]
+    assert "$W^{[1]}$: 3×3" in texts and "$W^{[2]}$: 4×2" in texts
+    assert {"input", "hidden 1", "output"} <= set(texts)
+
+
+def test_bias_nodes_and_their_weights():
+    ax = diagrams.draw_network([2, 3, 2], show_bias=True)
+    assert len(circles(ax)) == 7 + 2
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert len(dashed) == 3 + 2
+
+
+def test_network_drawn_from_a_model_matches_its_layers():
+    model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3), nn.Linear(3, 1))
+    assert diagrams.layer_sizes(model) == [4, 5, 3, 1]
+    ax = diagrams.draw_network(model)
+    assert len(circles(ax)) == 4 + 5 + 3 + 1
+
+    class Custom(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = nn.Linear(2, 6)
+            self.out = nn.Linear(6, 1)
+
+    assert diagrams.layer_sizes(Custom()) == [2, 6, 1]
+
+
+def test_highlighted_weights_are_drawn_thick_and_red():
+    ax = diagrams.draw_network([1, 2, 1], highlight=[(1, 0, 1), (2, 1, 0)])
+    red = [line for line in solid_lines(ax) if line.get_color() == diagrams.HIGHLIGHT]
+    assert len(red) == 2
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (nn.Sequential(nn.ReLU()), "has no nn.Linear layer"),
+        (nn.Sequential(nn.Linear(2, 3), nn.Linear(4, 1)), "do not chain: 3 outputs"),
+        ([3], "at least two positive layer sizes"),
+        ([3, 0], "at least two positive layer sizes"),
+    ],
+)
+def test_bad_networks_are_refused(bad, message):
+    with pytest.raises(ValueError, match=message):
+        diagrams.layer_sizes(bad)
+
+
+def test_neuron_has_its_inputs_and_parts():
+    ax = diagrams.draw_neuron(4)
+    texts = [t.get_text() for t in ax.texts]
+    assert [f"$x_{i}$" in texts for i in range(1, 5)] == [True] * 4
+    assert {"inputs", "weights", "sum", "activation", "output", "bias"} <= set(texts)
+    with pytest.raises(ValueError, match="at least one input"):
+        diagrams.draw_neuron(0)
+
+
+def test_backprop_chain_labels_every_local_derivative():
+    ax = diagrams.draw_backprop_chain()
+    texts = {t.get_text() for t in ax.texts}
+    for derivative in [
+        "$a_2 - y$",
+        r"$\sigma'(z_2)$",
+        "$w_2$",
+        r"$\sigma'(z_1)$",
+        "$x$",
+        "$a_1$",
+    ]:
+        assert derivative in texts
