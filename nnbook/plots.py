@@ -50,7 +50,10 @@ LABELS: dict[str, str] = {
     "forward": "forward pass",
     "backward": "backward pass",
     "layer": "layer {l}",
-    "gradient_norm": "gradient norm of the layer's weights",
+    "gradient_norm": "norm of dJ/dW",
+    "relu_large_weights": "ReLU, weights ×{factor:g}",
+    "target": "target",
+    "n_hidden": "{n} hidden neurons",
 }
 
 #: Figure defaults, readable on the light and the dark page theme alike
@@ -231,3 +234,55 @@ def plot_activations(
         ax.remove()
     fig.tight_layout()
     return fig
+
+
+def plot_function_fits(
+    x, target, fits: Mapping[int, Sequence[float]], ax: Axes | None = None
+) -> Axes:
+    """A target curve and its approximations, one per number of hidden neurons.
+
+    Args:
+        x: (N,) points.
+        target: (N,) values of the function being approximated.
+        fits: ``{number of hidden neurons: (N,) network outputs}``.
+    """
+    x = _as_column(x, "x")
+    target = _as_column(target, "target")
+    if not fits:
+        raise ValueError("fits is empty: pass {n_hidden: outputs, ...}")
+    ax = _axes(ax)
+    ax.plot(x, target, color="black", linewidth=3, alpha=0.35, label=label("target"))
+    for n, y in fits.items():
+        y = _as_column(y, f"fits[{n}]")
+        if y.shape != x.shape:
+            raise ValueError(
+                f"fits[{n}] has {y.shape[0]} values for {x.shape[0]} points"
+            )
+        ax.plot(x, y, label=label("n_hidden", n=n))
+    ax.set_xlabel(label("x"))
+    ax.set_ylabel(label("y"))
+    ax.legend()
+    return ax
+
+
+def plot_gradient_norms(
+    norms: Mapping[str, Sequence[float]], ax: Axes | None = None
+) -> Axes:
+    """The size of each layer's weight gradient, one curve per network.
+
+    Args:
+        norms: ``{legend text: [norm of dJ/dW[1], ..., norm of dJ/dW[L]]}``;
+            make the legend text with :func:`label`, e.g. ``label("sigmoid")``.
+    """
+    if not norms:
+        raise ValueError("norms is empty")
+    ax = _axes(ax)
+    for text, values in norms.items():
+        values = np.asarray(values, dtype=float)
+        ax.plot(np.arange(1, values.size + 1), values, "o-", label=text)
+    ax.set_yscale("log")
+    ax.set_xlabel(label("layer", l="l"))
+    ax.set_ylabel(label("gradient_norm"))
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend()
+    return ax

@@ -96,3 +96,29 @@ def test_book_style_is_an_opaque_white_card():
     plots.use_book_style()
     assert plt.rcParams["figure.facecolor"] == "white"
     assert plt.rcParams["savefig.facecolor"] == "white"
+
+
+def test_function_fits_one_curve_per_network_plus_target():
+    x = np.linspace(0, 1, 20)
+    ax = plots.plot_function_fits(x, x**2, {4: x, 16: x**2 + 0.01})
+    assert len(ax.get_lines()) == 3
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["target", "4 hidden neurons", "16 hidden neurons"]
+    with pytest.raises(ValueError, match="has 5 values for 20 points"):
+        plots.plot_function_fits(x, x, {4: x[:5]})
+    with pytest.raises(ValueError, match="fits is empty"):
+        plots.plot_function_fits(x, x, {})
+
+
+def test_gradient_norms_per_layer_on_a_log_scale():
+    ax = plots.plot_gradient_norms(
+        {
+            plots.label("sigmoid"): [1e-6, 1e-3, 1.0],
+            plots.label("relu_large_weights", factor=2): [5, 6, 7],
+        }
+    )
+    (first, second) = ax.get_lines()
+    assert list(first.get_xdata()) == [1, 2, 3]
+    assert ax.get_yscale() == "log"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["sigmoid", "ReLU, weights ×2"]
