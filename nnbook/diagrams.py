@@ -236,8 +236,8 @@ def draw_neuron(n_inputs: int = 3, ax: Axes | None = None) -> Axes:
     return ax
 
 
-#: The 1-1-1 chain: its stages, the operation between them, and the local
-#: derivative of each stage with respect to the one before.
+#: The stages of the 1-1-1 chain (then the operation between them, and the
+#: local derivative of each stage with respect to the one before).
 CHAIN_STAGES = ["$x$", "$z_1$", "$a_1$", "$z_2$", "$a_2$", "$J$"]
 CHAIN_FORWARD = ["", r"$\sigma$", "", r"$\sigma$", r"$\frac{1}{2}(a_2 - y)^2$"]
 CHAIN_BACKWARD = ["", r"$\sigma'(z_1)$", r"$w_2$", r"$\sigma'(z_2)$", r"$a_2 - y$"]

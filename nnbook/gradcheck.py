@@ -92,8 +92,8 @@ def assert_gradients_close(
     error.
 
     Returns:
-        The worst relative error |computed - reference| / max(|reference|, atol)
-        over all entries.
+        The worst relative error, ``abs(computed - reference)`` divided by
+        ``max(abs(reference), atol)``, over all entries.
     """
     if len(computed) != len(reference):
         raise GradientMismatch(

@@ -19,6 +19,7 @@ from nbval.plugin import IPyNbCell, IPyNbFile, find_comment_markers, find_metada
 # Output that differs between two correct runs, and nothing else.
 SANITIZE_PATTERNS = {
     r"\b0x[0-9a-fA-F]{6,}\b": "0xADDRESS",  # object reprs
+    r"/ipykernel_\d+/\d+\.py": "/ipykernel_PID/CELL.py",  # warnings' file names
 }
 
 
