@@ -8,6 +8,7 @@ each lands in _build/screenshots/ for a person to look at.
 
 import functools
 import http.server
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -133,6 +134,11 @@ def test_page_renders_cleanly(page, site_url, browser):
         tab.evaluate("() => window.scrollTo(0, 0)")  # sticky sidebars at the top
         SHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=SHOTS / f"{page.replace('/', '__')}.png", full_page=True)
+        prose = tab.evaluate(
+            """() => { const main = document.querySelector('main').cloneNode(true);
+                       main.querySelectorAll('pre, code').forEach(e => e.remove());
+                       return main.innerText; }"""
+        )
         typeset = tab.locator("mjx-container").count()
         errors = tab.locator("mjx-merror").count()
     finally:
@@ -143,6 +149,9 @@ def test_page_renders_cleanly(page, site_url, browser):
     if has_math:
         assert typeset > 0, f"{page} has math but MathJax typeset none of it"
         assert errors == 0, f"{page}: {errors} formulas failed to typeset (mjx-merror)"
+    # A glued NumPy scalar shows its repr, np.float64(9.8), instead of 9.8.
+    reprs = re.findall(r"np\.\w+\([^)]*\)", prose)
+    assert not reprs, f"{page}: NumPy reprs in the text: {reprs}"
     broken = [i["src"] for i in images if i["width"] == 0]
     assert not broken, f"{page}: images that did not load: {broken}"
     no_alt = [i["src"] for i in images if not (i["alt"] or "").strip()]
