@@ -50,7 +50,7 @@ LABELS: dict[str, str] = {
     "forward": "forward pass",
     "backward": "backward pass",
     "layer": "layer {l}",
-    "gradient_norm": "norm of dJ/dW",
+    "gradient_norm": "RMS of dJ/dW",
     "relu_large_weights": "ReLU, weights ×{factor:g}",
     "target": "target",
     "n_hidden": "{n} hidden neurons",
@@ -251,7 +251,6 @@ def plot_function_fits(
     if not fits:
         raise ValueError("fits is empty: pass {n_hidden: outputs, ...}")
     ax = _axes(ax)
-    ax.plot(x, target, color="black", linewidth=3, alpha=0.35, label=label("target"))
     for n, y in fits.items():
         y = _as_column(y, f"fits[{n}]")
         if y.shape != x.shape:
@@ -259,6 +258,8 @@ def plot_function_fits(
                 f"fits[{n}] has {y.shape[0]} values for {x.shape[0]} points"
             )
         ax.plot(x, y, label=label("n_hidden", n=n))
+    # On top, dashed, so that a close fit does not hide it.
+    ax.plot(x, target, "--", color="black", linewidth=1.5, label=label("target"))
     ax.set_xlabel(label("x"))
     ax.set_ylabel(label("y"))
     ax.legend()

@@ -73,7 +73,7 @@ def _check_layers(layer_sizes, activations) -> None:
 def init_weights(
     layer_sizes: list[int], seed: int = 0, scale: float | None = None
 ) -> list[np.ndarray]:
-    """Random weights for a network with the given layer sizes.
+    """Random weights and zero biases for a network with the given layer sizes.
 
     Args:
         layer_sizes: ``[n_0, n_1, ..., n_L]``, the input size first.
@@ -82,14 +82,17 @@ def init_weights(
             ``1 / sqrt(n_{l-1})``, which keeps z of a similar size in every layer.
 
     Returns:
-        One float64 array per weight layer, shape ``(n_{l-1} + 1, n_l)``.
+        One float64 array per weight layer, shape ``(n_{l-1} + 1, n_l)``,
+        whose bias row (row 0) is zero.
     """
     _check_layers(layer_sizes, ["identity"] * (len(layer_sizes) - 1))
     rng = np.random.default_rng(seed)
     weights = []
     for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:], strict=True):
         std = 1 / np.sqrt(n_in) if scale is None else scale
-        weights.append(rng.normal(0.0, std, size=(n_in + 1, n_out)))
+        W = rng.normal(0.0, std, size=(n_in + 1, n_out))
+        W[0] = 0.0
+        weights.append(W)
     return weights
 
 

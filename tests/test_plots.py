@@ -103,7 +103,7 @@ def test_function_fits_one_curve_per_network_plus_target():
     ax = plots.plot_function_fits(x, x**2, {4: x, 16: x**2 + 0.01})
     assert len(ax.get_lines()) == 3
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["target", "4 hidden neurons", "16 hidden neurons"]
+    assert labels == ["4 hidden neurons", "16 hidden neurons", "target"]
     with pytest.raises(ValueError, match="has 5 values for 20 points"):
         plots.plot_function_fits(x, x, {4: x[:5]})
     with pytest.raises(ValueError, match="fits is empty"):

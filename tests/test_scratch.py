@@ -30,7 +30,8 @@ def networks(draw):
     batch = draw(st.integers(1, 6))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
-    weights = scratch.init_weights(sizes, seed=seed)
+    # Random biases too, so the bias rows' gradients are tested on non-zero values.
+    weights = [rng.normal(size=W.shape) / 2 for W in scratch.init_weights(sizes)]
     X = rng.normal(size=(batch, sizes[0]))
     y = rng.random((batch, sizes[-1]))
     if loss_kind == "bce":
@@ -38,7 +39,7 @@ def networks(draw):
     return weights, hidden + [out], X, y, loss_kind
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(networks())
 def test_backward_equals_autograd(net):
     weights, activations, X, y, loss_kind = net
@@ -48,7 +49,7 @@ def test_backward_equals_autograd(net):
     assert_gradients_close(hand, reference)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(networks())
 def test_backward_equals_finite_differences(net):
     weights, activations, X, y, loss_kind = net
@@ -82,9 +83,12 @@ def test_losses_match_pytorch():
     )
 
 
-def test_weight_shapes_have_a_bias_row():
+def test_weight_shapes_have_a_bias_row_starting_at_zero():
     weights = scratch.init_weights([2, 3, 2])
     assert [W.shape for W in weights] == [(3, 3), (4, 2)]
+    assert all((W[0] == 0).all() and (W[1:] != 0).all() for W in weights)
+    big = scratch.init_weights([400, 300], scale=0.5)[0]
+    assert big[1:].std() == pytest.approx(0.5, rel=0.01)
 
 
 def test_train_step_lowers_the_loss_and_keeps_old_weights():
