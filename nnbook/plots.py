@@ -175,9 +175,9 @@ def plot_classes(X, y, ax: Axes | None = None) -> Axes:
         ax.scatter(
             X[mask, 0],
             X[mask, 1],
-            s=12,
-            edgecolors="white",
-            linewidths=0.4,
+            s=16,
+            edgecolors="black",
+            linewidths=0.3,
             label=label("class", k=int(k)),
         )
     ax.set_xlabel(label("feature", i=1))
