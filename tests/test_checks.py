@@ -1,0 +1,253 @@
+"""Every exercise check passes on a right answer and fails, in plain words, on
+the skeleton and on typical mistakes."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from nnbook import checks
+from nnbook.checks import ExerciseFailed
+from nnbook.data import make_inverse_data, make_linear_data, make_moons_data
+from nnbook.metrics import evaluate_r2
+from nnbook.seed import set_seed
+from nnbook.train import fit_model
+
+
+def fails(match, check, *args):
+    with pytest.raises(ExerciseFailed, match=match):
+        check(*args)
+
+
+def test_ones_tensor(capsys):
+    checks.check_ones_tensor(torch.tensor(np.ones((3, 4))))
+    assert "Correct!" in capsys.readouterr().out
+    fails(r"`t` is still Ellipsis", checks.check_ones_tensor, ...)
+    fails("should be a torch tensor", checks.check_ones_tensor, np.ones((3, 4)))
+    fails(
+        r"shape \(3, 4\), but it has shape \(4, 3\)",
+        checks.check_ones_tensor,
+        torch.ones(4, 3),
+    )
+    fails("only ones", checks.check_ones_tensor, torch.zeros(3, 4))
+
+
+def test_numpy_array():
+    checks.check_numpy_array(torch.tensor([[3, 4], [1, 2]]).numpy())
+    fails("still a tensor", checks.check_numpy_array, torch.tensor([[3, 4], [1, 2]]))
+    fails(
+        r"\[\[1, 2\], \[3, 4\]\]", checks.check_numpy_array, np.array([[1, 2], [3, 4]])
+    )
+
+
+def test_linear_without_bias():
+    checks.check_linear_without_bias(nn.Linear(3, 2, bias=False))
+    fails("bias=False", checks.check_linear_without_bias, nn.Linear(3, 2))
+    fails(
+        "3 inputs and 2 neurons",
+        checks.check_linear_without_bias,
+        nn.Linear(2, 3, bias=False),
+    )
+
+
+def create_model():
+    set_seed(0)
+    return nn.Linear(1, 1)
+
+
+def predict(model, X):
+    return model(X)
+
+
+def test_create_model_and_predict():
+    checks.check_create_model_and_predict(create_model, predict)
+
+    def unseeded():
+        return nn.Linear(1, 1)
+
+    def raises(model, X):
+        raise NotImplementedError
+
+    def detached(model, X):
+        return model(X).detach()
+
+    fails("set_seed", checks.check_create_model_and_predict, unseeded, predict)
+    fails(
+        "not written yet", checks.check_create_model_and_predict, create_model, raises
+    )
+    fails(
+        "no gradient history",
+        checks.check_create_model_and_predict,
+        create_model,
+        detached,
+    )
+
+
+def test_fit_model():
+    checks.check_fit_model(fit_model)
+
+    def returns_none(model, optim, loss_op, X, y, n_iter):
+        for _ in range(n_iter):
+            optim.zero_grad()
+            loss_op(model(X), y).backward()
+            optim.step()
+
+    def never_steps(model, optim, loss_op, X, y, n_iter):
+        return [loss_op(model(X), y).item() for _ in range(n_iter)]
+
+    def never_zeroes(model, optim, loss_op, X, y, n_iter):
+        losses = []
+        for _ in range(n_iter):
+            loss = loss_op(model(X), y)
+            loss.backward()
+            optim.step()
+            losses.append(loss.item())
+        return losses
+
+    fails(
+        "returned None; it should return the list of loss values",
+        checks.check_fit_model,
+        returns_none,
+    )
+    fails("weights did not change", checks.check_fit_model, never_steps)
+    fails("zero", checks.check_fit_model, never_zeroes)
+
+
+def lr_histories(rates=(0.05, 0.01, 0.001)):
+    X, y = make_linear_data()
+    result = {}
+    for lr in rates:
+        model = create_model()
+        optim = torch.optim.SGD(model.parameters(), lr=lr)
+        result[lr] = fit_model(model, optim, nn.MSELoss(), X, y, 100)
+    return result
+
+
+def test_learning_rates():
+    checks.check_learning_rates(lr_histories())
+    fails("should have the keys", checks.check_learning_rates, lr_histories((0.01,)))
+    wrong = lr_histories()
+    X, y = make_linear_data()
+    model = nn.Linear(1, 1)  # not from create_model: another start
+    wrong[0.01] = fit_model(
+        model, torch.optim.SGD(model.parameters(), lr=0.01), nn.MSELoss(), X, y, 100
+    )
+    fails("start from different losses", checks.check_learning_rates, wrong)
+
+
+def trained(model, X, y, lr, n, loss_op=None):
+    optim = torch.optim.SGD(model.parameters(), lr=lr)
+    return fit_model(model, optim, loss_op or nn.MSELoss(), X, y, n)
+
+
+def test_linear_network():
+    X, y = make_linear_data()
+    set_seed(0)
+    model = nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1))
+    losses = trained(model, X, y, 0.01, 100)
+    checks.check_linear_network(model, losses)
+    set_seed(0)
+    curved = nn.Sequential(nn.Linear(1, 2), nn.Sigmoid(), nn.Linear(2, 1))
+    fails(
+        "computes something else",
+        checks.check_linear_network,
+        curved,
+        trained(curved, X, y, 0.1, 100),
+    )
+    fails(
+        "linear layers 1 -> 2 -> 1, but it has 1 -> 1",
+        checks.check_linear_network,
+        nn.Linear(1, 1),
+        losses,
+    )
+
+
+def test_evaluate_r2():
+    checks.check_evaluate_r2(evaluate_r2)
+
+    def on_broadcast(model, X, y):  # compares (N, 1) predictions with ... wrongly
+        pred = model(X).detach().numpy()
+        return float(1 - ((y.numpy() - pred) ** 2).mean() / y.numpy().var())
+
+    fails("R² is", checks.check_evaluate_r2, on_broadcast)
+    fails("should return a number", checks.check_evaluate_r2, lambda m, X, y: "0.8")
+
+
+class Nonlinear(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(1, 2)
+        self.output = nn.Linear(2, 1)
+
+    def forward(self, x):
+        return self.output(torch.sigmoid(self.hidden(x)))
+
+
+class Forgets(Nonlinear):
+    def forward(self, x):
+        return self.output(self.hidden(x))
+
+
+def test_nonlinear_network():
+    X, y = make_inverse_data()
+    set_seed(0)
+    model = Nonlinear()
+    checks.check_nonlinear_network(Nonlinear, model, trained(model, X, y, 0.1, 1000))
+    fails("should apply sigmoid", checks.check_nonlinear_network, Forgets, model, [1.0])
+    set_seed(0)
+    slow = Nonlinear()
+    fails(
+        "no better than the best straight line",
+        checks.check_nonlinear_network,
+        Nonlinear,
+        slow,
+        trained(slow, X, y, 0.001, 1000),
+    )
+
+
+class Classifier(nn.Module):
+    def __init__(self, act=torch.sigmoid, sizes=(2, 2, 1)):
+        super().__init__()
+        self.layers = nn.ModuleList(
+            nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+        )
+        self.act = act
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = self.act(layer(x))
+        return torch.sigmoid(self.layers[-1](x))
+
+
+def test_classifier_training():
+    X, y = make_moons_data()
+    set_seed(0)
+    model = Classifier()
+    losses = trained(model, X, y, 0.5, 1000, nn.BCELoss())
+    checks.check_classifier_training(model, losses, X, y)
+    set_seed(0)
+    untrained = Classifier()
+    fails(
+        r"one loss per iteration, 1000, but it has 0",
+        checks.check_classifier_training,
+        untrained,
+        [],
+        X,
+        y,
+    )
+
+
+def test_deep_networks():
+    checks.check_deep_sigmoid_network(lambda: Classifier(sizes=(2, 20, 20, 1)))
+    checks.check_tanh_network(lambda: Classifier(torch.tanh, (2, 20, 20, 1)))
+    fails(
+        "should apply tanh",
+        checks.check_tanh_network,
+        lambda: Classifier(sizes=(2, 20, 20, 1)),
+    )
+    fails(
+        "2 -> 20 -> 20 -> 1, but it has 2 -> 2 -> 1",
+        checks.check_deep_sigmoid_network,
+        Classifier,
+    )
+    fails("is still Ellipsis", checks.check_tanh_network, ...)
