@@ -5,9 +5,10 @@ sizes from the model's ``nn.Linear`` layers, so the picture cannot disagree
 with the code. All words come from :data:`nnbook.plots.LABELS`.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
+import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from torch import nn
@@ -291,5 +292,101 @@ def draw_backprop_chain(ax: Axes | None = None) -> Axes:
     ax.set_aspect("equal")
     ax.set_xlim(xs[0] - 2.7, xs[-1] + 0.6)
     ax.set_ylim(-1.4, 2.1)
+    ax.axis("off")
+    return ax
+
+
+def autograd_graph(
+    output: torch.Tensor, params: Mapping[str, torch.Tensor] | None = None
+) -> tuple[dict[int, tuple[str, int]], list[tuple[int, int]]]:
+    """The graph PyTorch recorded for ``output``, found by walking ``grad_fn``.
+
+    Args:
+        output: a tensor with a ``grad_fn`` (e.g. a loss).
+        params: names for leaf tensors, e.g. ``dict(model.named_parameters())``.
+
+    Returns:
+        ``nodes``, mapping a node id to ``(label, depth)``, depth being the
+        number of steps from ``output``; and ``edges`` as ``(from, to)`` pairs
+        in the direction of the forward computation.
+    """
+    if not isinstance(output, torch.Tensor) or output.grad_fn is None:
+        raise ValueError(
+            "output has no grad_fn: it was not computed from tensors that require "
+            "gradients (or it was detached)"
+        )
+    names = {id(t): name for name, t in (params or {}).items()}
+    nodes: dict[int, tuple[str, int]] = {}
+    edges: list[tuple[int, int]] = []
+    queue = [(output.grad_fn, 0)]
+    while queue:
+        fn, depth = queue.pop(0)
+        if id(fn) in nodes:
+            continue
+        text = type(fn).__name__
+        if hasattr(fn, "variable"):  # AccumulateGrad: a leaf, e.g. a parameter
+            text = names.get(id(fn.variable), "leaf tensor")
+        nodes[id(fn)] = (text, depth)
+        for next_fn, _ in fn.next_functions:
+            if next_fn is not None:
+                edges.append((id(next_fn), id(fn)))
+                queue.append((next_fn, depth + 1))
+    return nodes, edges
+
+
+def draw_autograd_graph(
+    output: torch.Tensor,
+    params: Mapping[str, torch.Tensor] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw the recorded computation of ``output``, inputs on the left.
+
+    Parameters are yellow boxes named after ``params``; operations are blue
+    boxes named after their backward function, as ``grad_fn`` shows them.
+    """
+    nodes, edges = autograd_graph(output, params)
+    depth = max(d for _, d in nodes.values())
+    columns: dict[int, list[int]] = {}
+    for node, (_, d) in nodes.items():
+        columns.setdefault(d, []).append(node)
+    tallest = max(len(c) for c in columns.values())
+    ax = (
+        ax or plt.figure(figsize=(2.3 * (depth + 1), 0.9 * tallest + 0.8)).add_subplot()
+    )
+    where = {}
+    for d, column in columns.items():
+        for node, y in zip(column, _node_y(len(column), tallest), strict=True):
+            where[node] = (2.6 * (depth - d), 0.9 * y)
+    for src, dst in edges:
+        (x0, y0), (x1, y1) = where[src], where[dst]
+        _arrow(ax, (x0 + 0.95, y0), (x1 - 0.95, y1))
+    for node, (text, _) in nodes.items():
+        x, y = where[node]
+        leaf = not text.endswith(("Backward0", "Backward1"))
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - 0.95, y - 0.28),
+                1.9,
+                0.56,
+                boxstyle="round,pad=0.04",
+                facecolor="#fff2cc" if leaf else "#dbe9f6",
+                edgecolor="#1f4e79",
+                linewidth=1.1,
+                zorder=2,
+            )
+        )
+        ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            zorder=3,
+            family="monospace",
+        )
+    ax.set_aspect("equal")
+    ax.autoscale_view()
+    ax.margins(0.05)
     ax.axis("off")
     return ax

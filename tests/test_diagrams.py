@@ -96,3 +96,43 @@ def test_backprop_chain_labels_every_local_derivative():
         "$a_1$",
     ]:
         assert derivative in texts
+
+
+def test_autograd_graph_of_a_linear_model_and_its_loss():
+    import torch
+
+    model = nn.Linear(1, 1)
+    loss = nn.MSELoss()(model(torch.ones(4, 1)), torch.zeros(4, 1))
+    nodes, edges = diagrams.autograd_graph(loss, dict(model.named_parameters()))
+    labels = sorted(text for text, _ in nodes.values())
+    assert labels == [
+        "AddmmBackward0",
+        "MseLossBackward0",
+        "TBackward0",
+        "bias",
+        "weight",
+    ]
+    assert len(edges) == 4
+    depth = {text: d for text, d in nodes.values()}
+    assert depth["MseLossBackward0"] == 0 and depth["weight"] == 3
+
+
+def test_detach_cuts_the_first_layer_out_of_the_graph():
+    import torch
+
+    model = nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1))
+    x = torch.ones(4, 1)
+    params = dict(model.named_parameters())
+    whole = diagrams.autograd_graph(model(x).sum(), params)[0]
+    cut = diagrams.autograd_graph(model[1](model[0](x).detach()).sum(), params)[0]
+    assert {"0.weight", "0.bias"} <= {t for t, _ in whole.values()}
+    assert not {"0.weight", "0.bias"} & {t for t, _ in cut.values()}
+    ax = diagrams.draw_autograd_graph(model(x).sum(), params)
+    assert len(ax.patches) >= len(whole)
+
+
+def test_autograd_graph_needs_a_recorded_tensor():
+    import torch
+
+    with pytest.raises(ValueError, match="has no grad_fn"):
+        diagrams.autograd_graph(torch.ones(3))

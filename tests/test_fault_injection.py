@@ -75,7 +75,7 @@ def test_untouched_fixture_passes_every_guard(book):
     assert build(book).returncode == 0, log(build(book))
     pages = run_page_tests(book, "--compare-build")
     assert pages.returncode == 0, log(pages)
-    assert "2 passed" in log(pages)
+    assert "5 passed" in log(pages)
 
 
 def test_raising_cell_fails_the_build_naming_page_and_cell(book):
@@ -146,3 +146,37 @@ def test_changed_helper_code_reruns_pages_that_did_not_change(book):
     assert result.returncode != 0, out
     assert "changed since the last build: re-executing every page" in out
     assert "AssertionError" in out
+
+
+def test_skeleton_that_passes_its_check_fails(book):
+    edit(
+        book / "page.md",
+        "def double(x):\n    raise NotImplementedError",
+        "def double(x):\n    return x + x",
+    )
+    result = run_page_tests(book)
+    assert result.returncode != 0
+    assert "the exercise's check passed on the skeleton" in log(result)
+
+
+def test_skeleton_failing_for_another_reason_fails(book):
+    edit(
+        book / "page.md",
+        "def double(x):\n    raise NotImplementedError",
+        "double = undefined_name",
+    )
+    result = run_page_tests(book)
+    out = log(result)
+    assert result.returncode != 0
+    assert "the skeleton raised NameError" in out
+    assert "not the check's ExerciseFailed message" in out
+
+
+def test_exercise_cells_out_of_order_are_refused(book):
+    edit(book / "page.md", ":tags: [exercise-solution]", ":tags: [solution]")
+    result = run_page_tests(book)
+    assert result.returncode != 0
+    assert (
+        "must be three code cells tagged exercise-skeleton, exercise-solution, "
+        "exercise-check" in log(result)
+    )
