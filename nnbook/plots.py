@@ -53,6 +53,10 @@ LABELS: dict[str, str] = {
     "gradient_norm": "RMS of dJ/dW",
     "relu_large_weights": "ReLU, weights ×{factor:g}",
     "target": "target",
+    "true_line": "true line",
+    "untrained": "before training",
+    "after_one_step": "after one step",
+    "new_point": "prediction at x = {x:g}",
     "n_hidden": "{n} hidden neurons",
 }
 
@@ -103,13 +107,24 @@ def _as_column(a, name: str) -> np.ndarray:
     return arr
 
 
-def plot_model(X, y_pred, y_true, ax: Axes | None = None) -> Axes:
+def plot_model(
+    X,
+    y_pred,
+    y_true,
+    ax: Axes | None = None,
+    line_label: str | None = None,
+    show_data: bool = True,
+) -> Axes:
     """The data as points and the model's prediction as a dashed line.
 
     Args:
         X: (N, 1) or (N,) inputs, sorted for a clean line.
         y_pred: (N,) or (N, 1) predictions (detached from the graph).
         y_true: (N,) true values.
+        ax: draw on these axes, e.g. to add a second line to a plot.
+        line_label: the line's legend text (default: "prediction"); make it
+            with :func:`label`.
+        show_data: draw the data points (turn off when adding a line).
     """
     x = _as_column(X, "X")
     y_pred = _as_column(y_pred, "y_pred")
@@ -120,10 +135,34 @@ def plot_model(X, y_pred, y_true, ax: Axes | None = None) -> Axes:
             f"{y_pred.shape}, {y_true.shape}"
         )
     ax = _axes(ax)
-    ax.scatter(x, y_true, s=16, alpha=0.7, label=label("data"))
-    ax.plot(x, y_pred, "--", color="C3", linewidth=2.5, label=label("prediction"))
+    if show_data:
+        ax.scatter(x, y_true, s=16, alpha=0.7, label=label("data"))
+    color = f"C{3 + len(ax.get_lines())}"
+    ax.plot(
+        x,
+        y_pred,
+        "--",
+        color=color,
+        linewidth=2.5,
+        label=line_label or label("prediction"),
+    )
     ax.set_xlabel(label("x"))
     ax.set_ylabel(label("y"))
+    ax.legend()
+    return ax
+
+
+def mark_prediction(ax: Axes, x: float, y: float) -> Axes:
+    """Mark one predicted point (x, y) on a plot, with a legend entry."""
+    ax.scatter(
+        [x],
+        [y],
+        s=120,
+        marker="*",
+        color="black",
+        zorder=5,
+        label=label("new_point", x=float(x)),
+    )
     ax.legend()
     return ax
 

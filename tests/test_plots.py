@@ -122,3 +122,23 @@ def test_gradient_norms_per_layer_on_a_log_scale():
     assert ax.get_yscale() == "log"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["sigmoid", "ReLU, weights ×2"]
+
+
+def test_plot_model_adds_labelled_lines_in_new_colours():
+    X, y = make_linear_data(n=10)
+    ax = plots.plot_model(X, y, y, line_label=plots.label("untrained"))
+    plots.plot_model(
+        X, y + 1, y, ax=ax, show_data=False, line_label=plots.label("after_one_step")
+    )
+    assert len(ax.collections) == 1, "the data is drawn once"
+    first, second = ax.get_lines()
+    assert first.get_color() != second.get_color()
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["data", "before training", "after one step"]
+
+
+def test_mark_prediction_adds_a_labelled_point():
+    X, y = make_linear_data(n=10)
+    ax = plots.mark_prediction(plots.plot_model(X, y, y), 2.0, 3.4)
+    assert ax.collections[-1].get_offsets().tolist() == [[2.0, 3.4]]
+    assert ax.get_legend().get_texts()[-1].get_text() == "prediction at x = 2"
