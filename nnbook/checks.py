@@ -8,6 +8,7 @@ this module.
 """
 
 import math
+import textwrap
 from collections.abc import Callable
 
 import numpy as np
@@ -28,7 +29,8 @@ def _fail(message: str):
 
 
 def _passed(message: str) -> None:
-    print(f"Correct! {message}")
+    # Wrapped to fit the page's code column.
+    print(textwrap.fill(f"Correct! {message}", width=76))
 
 
 def _given(value, name: str) -> None:
