@@ -180,3 +180,20 @@ def test_exercise_cells_out_of_order_are_refused(book):
         "must be three code cells tagged exercise-skeleton, exercise-solution, "
         "exercise-check" in log(result)
     )
+
+
+def test_a_page_added_to_the_toc_appears_in_every_page_navigation(book):
+    """A new page listed in _toc.yml must show in the navigation of the pages
+    that did not change (Sphinx rewrites only changed pages by itself)."""
+    toc = book / "_toc.yml"
+    (book / "first.md").write_text("# The first chapter\n\nText.\n")
+    toc.write_text(toc.read_text() + "chapters:\n  - file: first\n")
+    assert build(book).returncode == 0
+    # A new file, listed at once, as when a page is written and added.
+    (book / "second.md").write_text("# The second chapter\n\nText.\n")
+    toc.write_text(toc.read_text() + "  - file: second\n")
+    result = build(book)
+    assert result.returncode == 0, log(result)
+    assert "rewriting every page" in log(result)
+    first = (book / "_build" / "html" / "first.html").read_text()
+    assert 'href="second.html"' in first, "first.html still has the old navigation"
