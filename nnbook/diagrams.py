@@ -350,43 +350,52 @@ def draw_autograd_graph(
     for node, (_, d) in nodes.items():
         columns.setdefault(d, []).append(node)
     tallest = max(len(c) for c in columns.values())
-    ax = (
-        ax or plt.figure(figsize=(2.3 * (depth + 1), 0.9 * tallest + 0.8)).add_subplot()
-    )
+    # Boxes as wide as the longest name (monospace, about 0.085 in a letter);
+    # the figure is sized so that one data unit is about an inch.
+    width = 0.085 * max(len(text) for text, _ in nodes.values()) + 0.35
+    gap = 0.6
+    if ax is None:
+        size = ((width + gap) * depth + width + 0.4, 0.9 * tallest + 0.5)
+        ax = plt.figure(figsize=size).add_subplot()
     where = {}
     for d, column in columns.items():
         for node, y in zip(column, _node_y(len(column), tallest), strict=True):
-            where[node] = (2.6 * (depth - d), 0.9 * y)
+            where[node] = ((width + gap) * (depth - d), 0.9 * y)
     for src, dst in edges:
         (x0, y0), (x1, y1) = where[src], where[dst]
-        _arrow(ax, (x0 + 0.95, y0), (x1 - 0.95, y1))
+        _arrow(ax, (x0 + width / 2, y0), (x1 - width / 2, y1))
     for node, (text, _) in nodes.items():
         x, y = where[node]
         leaf = not text.endswith(("Backward0", "Backward1"))
-        ax.add_patch(
-            FancyBboxPatch(
-                (x - 0.95, y - 0.28),
-                1.9,
-                0.56,
-                boxstyle="round,pad=0.04",
-                facecolor="#fff2cc" if leaf else "#dbe9f6",
-                edgecolor="#1f4e79",
-                linewidth=1.1,
-                zorder=2,
-            )
+        box = FancyBboxPatch(
+            (x - width / 2, y - 0.25),
+            width,
+            0.5,
+            boxstyle="round,pad=0.04",
+            facecolor="#fff2cc" if leaf else "#dbe9f6",
+            edgecolor="#1f4e79",
+            linewidth=1.1,
+            zorder=2,
         )
+        ax.add_patch(box)
+    ax.set_aspect("equal")
+    ax.autoscale_view()
+    ax.margins(0.03)
+    ax.axis("off")
+    # On axes smaller than the default figure, shrink the text with the boxes.
+    ax.apply_aspect()
+    x_lo, x_hi = ax.get_xlim()
+    inches_per_unit = ax.get_position().width * ax.figure.get_figwidth() / (x_hi - x_lo)
+    longest = max(len(text) for text, _ in nodes.values())
+    fontsize = min(8.5, 0.9 * width * inches_per_unit * 72 / (0.6 * longest))
+    for node, (text, _) in nodes.items():
         ax.text(
-            x,
-            y,
+            *where[node],
             text,
             ha="center",
             va="center",
-            fontsize=8.5,
+            fontsize=fontsize,
             zorder=3,
             family="monospace",
         )
-    ax.set_aspect("equal")
-    ax.autoscale_view()
-    ax.margins(0.05)
-    ax.axis("off")
     return ax

@@ -225,7 +225,9 @@ def plot_classes(X, y, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_2d_decision_boundary(model: nn.Module, X, y, ax: Axes | None = None) -> Axes:
+def plot_2d_decision_boundary(
+    model: nn.Module, X, y, ax: Axes | None = None, colorbar: bool = True
+) -> Axes:
     """The model's probability of class 1 over the plane, with the data on top.
 
     The probability is evaluated on a 100 x 100 grid that covers the data with
@@ -235,6 +237,7 @@ def plot_2d_decision_boundary(model: nn.Module, X, y, ax: Axes | None = None) ->
         model: maps (N, 2) to (N, 1) probabilities.
         X: (N, 2) features.
         y: (N,) labels, 0 or 1.
+        colorbar: draw the probability scale beside the plot.
     """
     check_model(model)
     Xn = check_features(X).numpy()
@@ -249,7 +252,8 @@ def plot_2d_decision_boundary(model: nn.Module, X, y, ax: Axes | None = None) ->
     filled = ax.contourf(
         g1, g2, proba, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6
     )
-    ax.figure.colorbar(filled, ax=ax, label=label("probability"))
+    if colorbar:
+        ax.figure.colorbar(filled, ax=ax, label=label("probability"))
     plot_classes(Xn, y, ax=ax)
     return ax
 

@@ -133,6 +133,27 @@ def test_learning_rates():
         model, torch.optim.SGD(model.parameters(), lr=0.01), nn.MSELoss(), X, y, 100
     )
     fails("start from different losses", checks.check_learning_rates, wrong)
+    y_flat = torch.from_numpy(y)  # the broadcast trap: (100,) against (100, 1)
+    with pytest.warns(UserWarning, match="broadcasting"):
+        flat = {
+            lr: unchecked_fit(create_model(), X, y_flat, lr)
+            for lr in (0.05, 0.01, 0.001)
+        }
+    fails("final loss should be", checks.check_learning_rates, flat)
+
+
+def unchecked_fit(model, X, y, lr):
+    """A plain training loop with no shape checks, like a reader's fit_model."""
+    optim = torch.optim.SGD(model.parameters(), lr=lr)
+    X = torch.from_numpy(X)
+    losses = []
+    for _ in range(100):
+        optim.zero_grad()
+        loss = nn.MSELoss()(model(X), y)
+        loss.backward()
+        optim.step()
+        losses.append(loss.item())
+    return losses
 
 
 def trained(model, X, y, lr, n, loss_op=None):
@@ -235,6 +256,25 @@ def test_classifier_training():
         X,
         y,
     )
+    set_seed(0)
+    with_mse = Classifier()
+    mse_losses = trained(with_mse, X, y, 0.5, 1000)
+    fails(
+        "train with nn.BCELoss",
+        checks.check_classifier_training,
+        with_mse,
+        mse_losses,
+        X,
+        y,
+    )
+    fails(
+        "should be a list of numbers",
+        checks.check_classifier_training,
+        model,
+        np.array(losses),
+        X,
+        y,
+    )
 
 
 def test_deep_networks():
@@ -251,3 +291,22 @@ def test_deep_networks():
         Classifier,
     )
     fails("is still Ellipsis", checks.check_tanh_network, ...)
+
+
+class Reordered(nn.Module):
+    """Defines its output layer first: the order of use is what counts."""
+
+    def __init__(self):
+        super().__init__()
+        self.output = nn.Linear(2, 1)
+        self.hidden = nn.Linear(1, 2)
+
+    def forward(self, x):
+        return self.output(torch.sigmoid(self.hidden(x)))
+
+
+def test_layers_are_found_in_the_order_forward_uses_them():
+    X, y = make_inverse_data()
+    set_seed(0)
+    model = Reordered()
+    checks.check_nonlinear_network(Reordered, model, trained(model, X, y, 0.1, 1000))
