@@ -137,11 +137,16 @@ def draw_network(
             va="bottom",
         )
 
+    _tidy(ax, margin=0.08)
+    return ax
+
+
+def _tidy(ax: Axes, margin: float) -> None:
+    """Equal scales on both axes, fitted to what was drawn, and no frame."""
     ax.set_aspect("equal")
     ax.autoscale_view()
-    ax.margins(0.08)
+    ax.margins(margin)
     ax.axis("off")
-    return ax
 
 
 def _box(ax: Axes, x: float, y: float, text: str, color: str = "#dbe9f6") -> None:
@@ -230,10 +235,7 @@ def draw_neuron(n_inputs: int = 3, ax: Axes | None = None) -> Axes:
         fontsize=10,
         color="#404040",
     )
-    ax.set_aspect("equal")
-    ax.autoscale_view()
-    ax.margins(0.05)
-    ax.axis("off")
+    _tidy(ax, margin=0.05)
     return ax
 
 
@@ -378,10 +380,7 @@ def draw_autograd_graph(
             zorder=2,
         )
         ax.add_patch(box)
-    ax.set_aspect("equal")
-    ax.autoscale_view()
-    ax.margins(0.03)
-    ax.axis("off")
+    _tidy(ax, margin=0.03)
     # On axes smaller than the default figure, shrink the text with the boxes.
     ax.apply_aspect()
     x_lo, x_hi = ax.get_xlim()

@@ -7,13 +7,6 @@ import torch
 
 from nnbook import scratch
 
-_TORCH_FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "identity": lambda z: z,
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-    "relu": torch.relu,
-}
-
 
 class GradientMismatch(AssertionError):
     """A gradient differs from its reference by more than the tolerance."""
@@ -31,14 +24,15 @@ def autograd_gradients(
     The forward pass is written again with torch operations on float64
     tensors, so autograd records it; shapes as in :func:`nnbook.scratch.forward`.
     """
-    unknown = [a for a in activations if a not in _TORCH_FUNCTIONS]
+    unknown = [a for a in activations if a not in scratch.TORCH_ACTIVATIONS]
     if unknown:
         raise ValueError(f"autograd has no derivative for activations {unknown}")
     Ws = [torch.tensor(W, dtype=torch.float64, requires_grad=True) for W in weights]
     a = torch.as_tensor(np.asarray(X, dtype=np.float64))
     for W, name in zip(Ws, activations, strict=True):
         ones = torch.ones(a.shape[0], 1, dtype=torch.float64)
-        a = _TORCH_FUNCTIONS[name](torch.cat([ones, a], dim=1) @ W)
+        g = scratch.TORCH_ACTIVATIONS[name]()
+        a = g(torch.cat([ones, a], dim=1) @ W)
     target = torch.as_tensor(np.asarray(y, dtype=np.float64))
     if a.shape != target.shape:
         raise ValueError(f"predictions {tuple(a.shape)} vs y {tuple(target.shape)}")
