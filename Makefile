@@ -11,7 +11,10 @@ VENV_STAMP := $(VENV)/.constraints.txt
 MATHJAX := _vendor/mathjax/tex-mml-chtml.js
 PORT ?= 8000
 
-.PHONY: book test serve venv lint unit pages browser faults clean
+.PHONY: system-deps book pdf test serve venv lint unit pages pdf-checks browser faults clean
+TEX_PACKAGES := xelatex=texlive-xetex latexmk=latexmk pdftotext=poppler-utils \
+	texlive-latex-extra texlive-lang-cyrillic texlive-fonts-recommended \
+	fonts-freefont-otf fonts-dejavu
 
 venv: $(VENV_STAMP)
 
@@ -41,6 +44,15 @@ book: venv $(MATHJAX)
 	scripts/build-book .
 	@echo "The site: file://$(CURDIR)/_build/html/index.html  (or: make serve)"
 
+# Everything the build and the tests need from Debian (run by .ci/run).
+system-deps:
+	@scripts/require-debian.sh npm=npm chromium=chromium $(TEX_PACKAGES)
+
+# The PDF edition, from the same executed pages (and copied into the site).
+pdf: venv
+	@scripts/require-debian.sh $(TEX_PACKAGES)
+	scripts/build-pdf
+
 serve: book
 	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
@@ -53,6 +65,7 @@ test:
 	scripts/timed unit $(MAKE) --no-print-directory unit
 	scripts/timed build $(MAKE) --no-print-directory book
 	scripts/timed pages $(MAKE) --no-print-directory pages
+	scripts/timed pdf $(MAKE) --no-print-directory pdf pdf-checks
 	scripts/timed browser $(MAKE) --no-print-directory browser
 	scripts/timed faults $(MAKE) --no-print-directory faults
 	@echo "All checks passed. Phase times (s):"; cat _build/times.txt
@@ -62,11 +75,14 @@ lint: venv
 	$(BIN)/ruff format --check nnbook tests conftest.py _ext
 
 unit: venv
-	$(BIN)/pytest tests -m "not browser and not slow"
+	$(BIN)/pytest tests -m "not browser and not slow and not pdf"
 
 # Re-executes every page once and compares its text outputs with the build's.
 pages: venv
 	$(BIN)/pytest book --compare-build
+
+pdf-checks: venv
+	$(BIN)/pytest tests -m pdf
 
 browser: venv
 	@scripts/require-debian.sh chromium=chromium

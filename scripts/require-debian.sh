@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Usage: scripts/require-debian.sh COMMAND=PACKAGE ... [--package PACKAGE ...]
-# Makes sure each COMMAND is on the machine; a PACKAGE after --package is
-# needed regardless (the caller found it missing). Missing ones are installed
-# from Debian's archive when running as root; otherwise the script stops and
-# prints the exact apt-get line to run.
+# Usage: scripts/require-debian.sh [COMMAND=PACKAGE | PACKAGE | --package PACKAGE] ...
+# Makes sure the machine has what the build needs from Debian: COMMAND=PACKAGE
+# is satisfied when COMMAND is on the PATH, a bare PACKAGE when dpkg has it
+# installed, and --package PACKAGE is always wanted (the caller found it
+# missing). What is missing is installed when running as root; otherwise the
+# script stops and prints the exact apt-get line to run.
 set -euo pipefail
 missing=()
 while [ $# -gt 0 ]; do
-  if [ "$1" = --package ]; then
-    missing+=("$2"); shift 2; continue
-  fi
-  cmd=${1%%=*} pkg=${1#*=}
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  case "$1" in
+    --package) missing+=("$2"); shift 2; continue ;;
+    *=*) command -v "${1%%=*}" >/dev/null 2>&1 || missing+=("${1#*=}") ;;
+    *) dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed" \
+         || missing+=("$1") ;;
+  esac
   shift
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

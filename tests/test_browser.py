@@ -202,3 +202,20 @@ def test_figures_stay_readable_in_dark_mode(site_url, browser):
     finally:
         context.close()
     assert corner == [255, 255, 255, 255]
+
+
+def test_the_site_links_to_the_pdf_edition(site_url, browser):
+    """How to use this book links to the PDF, which the site serves."""
+    tab = browser.new_page()
+    try:
+        tab.goto(f"{site_url}/book/how-to-use.html")
+        links = tab.eval_on_selector_all(
+            "a[href$='.pdf']", "links => links.map(a => a.href)"
+        )
+        assert links, "no link to the PDF on how-to-use"
+        for link in links:
+            response = tab.request.get(link)
+            assert response.status == 200, f"{link}: HTTP {response.status}"
+            assert response.body()[:5] == b"%PDF-", f"{link} is not a PDF"
+    finally:
+        tab.close()

@@ -197,3 +197,35 @@ def test_a_page_added_to_the_toc_appears_in_every_page_navigation(book):
     assert "rewriting every page" in log(result)
     first = (book / "_build" / "html" / "first.html").read_text()
     assert 'href="second.html"' in first, "first.html still has the old navigation"
+
+
+def test_broken_reference_in_the_pdf_is_caught(book):
+    """A reference LaTeX cannot resolve prints '??'; the PDF checks find it."""
+    from tests.pdf_checks import pdf_text, unresolved_references
+
+    with (book / "_config.yml").open("a") as config:
+        config.write(
+            "latex:\n  latex_engine: xelatex\n  use_jupyterbook_latex: false\n"
+        )
+    config_text = (book / "_config.yml").read_text()
+    (book / "_config.yml").write_text(
+        config_text.replace(
+            "    nb_execution_show_tb: true\n",
+            "    nb_execution_show_tb: true\n    latex_use_xindy: false\n",
+        )
+    )
+    page = book / "page.md"
+    page.write_text(page.read_text() + "\n```{raw} latex\nSee \\ref{nowhere}.\n```\n")
+    result = subprocess.run(
+        [ROOT / "scripts" / "build-book", "--pdf", book],
+        capture_output=True,
+        text=True,
+        cwd=book,
+    )
+    assert result.returncode == 0, log(result)
+    latex = book / "_build" / "latex"
+    pdf = next(latex.glob("*.pdf"))
+    log_text = next(latex.glob("*.log")).read_text(errors="replace")
+    problems = unresolved_references(pdf_text(pdf), log_text)
+    assert any("??" in p for p in problems), problems
+    assert any("nowhere" in p for p in problems), problems
