@@ -11,7 +11,7 @@ VENV_STAMP := $(VENV)/.constraints.txt
 MATHJAX := _vendor/mathjax/tex-mml-chtml.js
 PORT ?= 8000
 
-.PHONY: system-deps book pdf test serve venv lint unit pages pdf-checks browser faults clean
+.PHONY: system-deps book pdf notebooks test serve venv lint unit pages pdf-checks browser faults clean
 TEX_PACKAGES := xelatex=texlive-xetex latexmk=latexmk pdftotext=poppler-utils \
 	texlive-latex-extra texlive-lang-cyrillic texlive-fonts-recommended \
 	fonts-freefont-otf fonts-dejavu
@@ -53,6 +53,10 @@ pdf: venv
 	@scripts/require-debian.sh $(TEX_PACKAGES)
 	scripts/build-pdf
 
+# Student notebooks (notebooks/*.ipynb) from the pages: commit what it writes.
+notebooks: book
+	$(BIN)/python scripts/student_notebooks.py
+
 serve: book
 	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
@@ -66,20 +70,24 @@ test:
 	scripts/timed build $(MAKE) --no-print-directory book
 	scripts/timed pages $(MAKE) --no-print-directory pages
 	scripts/timed pdf $(MAKE) --no-print-directory pdf pdf-checks
+	scripts/timed notebooks $(MAKE) --no-print-directory notebook-checks
 	scripts/timed browser $(MAKE) --no-print-directory browser
 	scripts/timed faults $(MAKE) --no-print-directory faults
 	@echo "All checks passed. Phase times (s):"; cat _build/times.txt
 
 lint: venv
-	$(BIN)/ruff check nnbook tests conftest.py _ext
-	$(BIN)/ruff format --check nnbook tests conftest.py _ext
+	$(BIN)/ruff check nnbook tests conftest.py _ext scripts
+	$(BIN)/ruff format --check nnbook tests conftest.py _ext scripts
 
 unit: venv
-	$(BIN)/pytest tests -m "not browser and not slow and not pdf"
+	$(BIN)/pytest tests -m "not (browser or slow or pdf or notebooks)"
 
 # Re-executes every page once and compares its text outputs with the build's.
 pages: venv
 	$(BIN)/pytest book --compare-build
+
+notebook-checks: venv
+	$(BIN)/pytest tests -m notebooks
 
 pdf-checks: venv
 	$(BIN)/pytest tests -m pdf
