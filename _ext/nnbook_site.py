@@ -1,8 +1,10 @@
 """Tweaks for the book's HTML and PDF that _config.yml cannot express.
 
-HTML: drop sphinx-thebe's unused assets (below). PDF: move each chapter's
-exercise solutions to the end of the chapter, since a printed page has no
-dropdown to hide them in.
+HTML: drop sphinx-thebe's unused assets (below); put launch links on every
+page that has a student notebook (Colab, Binder, download, all as a zip),
+built from the repository URL in _config.yml; copy the notebooks into the
+site. PDF: move each chapter's exercise solutions to the end of the chapter,
+since a printed page has no dropdown to hide them in.
 
 Jupyter Book always loads sphinx-thebe, and sphinx-thebe 0.3.1 registers its
 inline configuration script after the HTML builder has copied the registry,
@@ -11,6 +13,11 @@ browser reports a SyntaxError. The book runs its code through Colab and
 Binder, not thebe, so when the thebe launch button is off we drop thebe's
 scripts and stylesheet from every page: no error, two requests fewer.
 """
+
+import html
+import shutil
+import zipfile
+from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
@@ -56,7 +63,78 @@ def solutions_to_chapter_end(app, doctree, docname):
         chapter.extend(solutions)
 
 
+def _repository(app) -> tuple[str, str]:
+    """(owner/name, branch) of the repository set in _config.yml."""
+    import yaml
+
+    config = yaml.safe_load((Path(app.confdir) / "_config.yml").read_text())
+    url = config.get("repository", {}).get("url", "").rstrip("/")
+    if "github.com/" not in url:
+        raise ValueError(
+            f"_config.yml: repository.url must be a GitHub URL, got {url!r}"
+        )
+    return url.split("github.com/", 1)[1], config["repository"].get("branch", "main")
+
+
+def _notebooks_dir(app) -> Path:
+    return Path(app.confdir) / "notebooks"
+
+
+def launch_links(app, pagename, templatename, context, doctree):
+    """Links to open this page's student notebook, above the page's content."""
+    stem = pagename.rsplit("/", 1)[-1]
+    if "body" not in context or not (_notebooks_dir(app) / f"{stem}.ipynb").is_file():
+        return
+    repo, branch = _repository(app)
+    path = f"notebooks/{stem}.ipynb"
+    to_root = "../" * pagename.count("/")
+    links = [
+        (
+            "colab",
+            f"https://colab.research.google.com/github/{repo}/blob/{branch}/{path}",
+            _("Open in Colab"),
+        ),
+        (
+            "binder",
+            f"https://mybinder.org/v2/gh/{repo}/{branch}?labpath={path}",
+            _("Launch Binder"),
+        ),
+        ("download", f"{to_root}{path}", _("Download notebook")),
+        (
+            "download-all",
+            f"{to_root}notebooks/nnbook-notebooks.zip",
+            _("All notebooks (zip)"),
+        ),
+    ]
+    items = " ".join(
+        f'<a class="nnbook-launch nnbook-launch-{kind}" href="{html.escape(url)}"'
+        f"{' download' if kind.startswith('download') else ''}>{html.escape(text)}</a>"
+        for kind, url, text in links
+    )
+    context["body"] = (
+        f'<div class="nnbook-launch-links">{items}</div>\n' + context["body"]
+    )
+
+
+def copy_notebooks(app, exception):
+    """The student notebooks, one by one and as a zip, into the site."""
+    if exception or app.builder.format != "html":
+        return
+    source = _notebooks_dir(app)
+    target = Path(app.outdir) / "notebooks"
+    if not source.is_dir():
+        return
+    shutil.copytree(source, target, dirs_exist_ok=True)
+    with zipfile.ZipFile(
+        target / "nnbook-notebooks.zip", "w", zipfile.ZIP_DEFLATED
+    ) as z:
+        for notebook in sorted(source.glob("*.ipynb")):
+            z.write(notebook, notebook.name)
+
+
 def setup(app):
+    app.connect("html-page-context", launch_links)
+    app.connect("build-finished", copy_notebooks)
     app.connect("html-page-context", drop_unused_thebe)
     app.connect("doctree-resolved", solutions_to_chapter_end)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -131,6 +131,14 @@ def test_page_renders_cleanly(page, site_url, browser):
                            width: img.naturalWidth};
                }))"""
         )
+        launch = tab.eval_on_selector_all(
+            "a.nnbook-launch", "links => links.map(a => [a.className, a.href])"
+        )
+        downloads = {
+            href: tab.request.get(href).status
+            for cls, href in launch
+            if "download" in cls
+        }
         tab.evaluate("() => window.scrollTo(0, 0)")  # sticky sidebars at the top
         SHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=SHOTS / f"{page.replace('/', '__')}.png", full_page=True)
@@ -152,6 +160,16 @@ def test_page_renders_cleanly(page, site_url, browser):
     # A glued NumPy scalar shows its repr, np.float64(9.8), instead of 9.8.
     reprs = re.findall(r"np\.\w+\([^)]*\)", prose)
     assert not reprs, f"{page}: NumPy reprs in the text: {reprs}"
+    stem = page.rsplit("/", 1)[-1]
+    if (ROOT / "notebooks" / f"{stem}.ipynb").is_file():
+        kinds = sorted(
+            cls.split()[-1].removeprefix("nnbook-launch-") for cls, _ in launch
+        )
+        assert kinds == ["binder", "colab", "download", "download-all"], kinds
+        for cls, href in launch:
+            if "colab" in cls or "binder" in cls or cls.endswith("-download"):
+                assert href.endswith(f"notebooks/{stem}.ipynb"), href
+        assert all(status == 200 for status in downloads.values()), downloads
     broken = [i["src"] for i in images if i["width"] == 0]
     assert not broken, f"{page}: images that did not load: {broken}"
     no_alt = [i["src"] for i in images if not (i["alt"] or "").strip()]
