@@ -1,0 +1,442 @@
+"""Checks for the exercises: each compares the reader's object with what the
+exercise asks for and either prints a short confirmation or raises
+:class:`ExerciseFailed` with a message that says what to fix.
+
+Every check catches errors raised by the reader's code and reports them in
+the same plain words, so a reader never has to read a traceback from inside
+this module.
+"""
+
+import math
+import textwrap
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from sklearn.metrics import r2_score
+from torch import nn
+
+from nnbook.data import make_inverse_data, make_linear_data
+from nnbook.seed import set_seed
+
+
+class ExerciseFailed(AssertionError):
+    """The reader's answer does not do what the exercise asks; the message says why."""
+
+
+def _fail(message: str):
+    raise ExerciseFailed(message)
+
+
+def _passed(message: str) -> None:
+    # Wrapped to fit the page's code column.
+    print(textwrap.fill(f"Correct! {message}", width=76))
+
+
+def _given(value, name: str) -> None:
+    """Fail when the reader left the placeholder ``...`` (or None) in place."""
+    if value is Ellipsis or value is None:
+        _fail(f"`{name}` is still {value!r}: replace it with your answer.")
+
+
+def _call(fn: Callable, name: str, *args, **kwargs):
+    """Call the reader's function, turning any error into a plain message."""
+    if not callable(fn):
+        _fail(f"`{name}` should be a function, but it is a {type(fn).__name__}.")
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        _fail(f"`{name}` is not written yet: replace its `raise NotImplementedError`.")
+    except ExerciseFailed:
+        raise
+    except Exception as err:  # noqa: BLE001 -- the reader's code may raise anything
+        _fail(f"calling `{name}` raised {type(err).__name__}: {err}")
+
+
+def _linear_layers(model: nn.Module, name: str, n_inputs: int) -> list[nn.Linear]:
+    """The model's Linear layers in the order its forward pass calls them.
+
+    A class may define its layers in another order than it uses them, so we
+    watch one forward pass.
+    """
+    if not isinstance(model, nn.Module):
+        _fail(
+            f"`{name}` should be a PyTorch module, but it is a {type(model).__name__}."
+        )
+    called: list[nn.Linear] = []
+    hooks = [
+        m.register_forward_hook(lambda m, inputs, output: called.append(m))
+        for m in model.modules()
+        if isinstance(m, nn.Linear)
+    ]
+    try:
+        with torch.no_grad():
+            _call(model, f"{name}(x)", torch.zeros(3, n_inputs))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return called
+
+
+def _expect_layers(model: nn.Module, name: str, sizes: list[int]) -> list[nn.Linear]:
+    """The model's Linear layers must chain the given sizes, e.g. [1, 2, 1]."""
+    layers = _linear_layers(model, name, sizes[0])
+    got = (
+        [layers[0].in_features] + [lin.out_features for lin in layers] if layers else []
+    )
+    if got != sizes:
+        shape = " -> ".join(map(str, got)) if got else "no nn.Linear layers"
+        want = " -> ".join(map(str, sizes))
+        _fail(f"`{name}` should have linear layers {want}, but it has {shape}.")
+    return layers
+
+
+def _expect_forward(
+    model: nn.Module, name: str, layers: list[nn.Linear], hidden, output=None
+) -> None:
+    """model(x) must equal the layers applied in order with ``hidden`` between them."""
+    x = torch.linspace(-2, 2, 7 * layers[0].in_features).reshape(7, -1)
+    with torch.no_grad():
+        expected = x
+        for i, layer in enumerate(layers):
+            expected = layer(expected)
+            if i < len(layers) - 1:
+                expected = hidden(expected)
+        if output is not None:
+            expected = output(expected)
+        got = _call(model, f"{name}(x)", x)
+    if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
+        _fail(
+            f"`{name}` should return a tensor of shape {tuple(expected.shape)} for "
+            f"{tuple(x.shape)} inputs, but returned {_describe(got)}."
+        )
+    if not torch.allclose(got, expected, atol=1e-6):
+        hidden_name = getattr(hidden, "__name__", type(hidden).__name__)
+        _fail(
+            f"`{name}` computes something else: its forward should apply "
+            f"{hidden_name} after every layer but the last"
+            + (f", and {output.__name__} at the end." if output is not None else ".")
+        )
+
+
+def _describe(value) -> str:
+    if isinstance(value, torch.Tensor | np.ndarray):
+        return f"a {type(value).__name__} of shape {tuple(value.shape)}"
+    return f"{value!r}" if value is None else f"a {type(value).__name__}"
+
+
+def _expect_losses(losses, name: str, n: int | None = None) -> list[float]:
+    _given(losses, name)
+    if not isinstance(losses, list | tuple):
+        _fail(
+            f"`{name}` should be a list of numbers (use loss.item() for each "
+            f"iteration), but it is {_describe(losses)}."
+        )
+    if not all(isinstance(v, int | float) for v in losses):
+        _fail(
+            f"`{name}` should hold plain numbers (use loss.item()), but it holds "
+            f"{type(losses[0]).__name__}s."
+        )
+    if n is not None and len(losses) != n:
+        _fail(
+            f"`{name}` should hold one loss per iteration, {n}, "
+            f"but it has {len(losses)}."
+        )
+    if not all(math.isfinite(v) for v in losses):
+        _fail(f"`{name}` contains NaN or infinite losses: the training diverged.")
+    return list(losses)
+
+
+# --- Tensors and modules ---------------------------------------------------
+
+
+def check_ones_tensor(t) -> None:
+    """Exercise: a (3, 4) NumPy array of ones, turned into a tensor ``t``."""
+    _given(t, "t")
+    if not isinstance(t, torch.Tensor):
+        _fail(f"`t` should be a torch tensor, but it is {_describe(t)}.")
+    if tuple(t.shape) != (3, 4):
+        _fail(f"`t` should have shape (3, 4), but it has shape {tuple(t.shape)}.")
+    if not bool((t == 1).all()):
+        _fail("`t` should hold only ones.")
+    _passed("t is a tensor of ones with shape (3, 4).")
+
+
+def check_numpy_array(a) -> None:
+    """Exercise: the tensor [[3, 4], [1, 2]] turned into a NumPy array ``a``."""
+    _given(a, "a")
+    if isinstance(a, torch.Tensor):
+        _fail("`a` is still a tensor: convert it with .numpy().")
+    if not isinstance(a, np.ndarray):
+        _fail(f"`a` should be a NumPy array, but it is {_describe(a)}.")
+    if not np.array_equal(a, [[3, 4], [1, 2]]):
+        _fail(f"`a` should hold [[3, 4], [1, 2]], but it holds {a.tolist()}.")
+    _passed("a is a NumPy ndarray with the tensor's numbers.")
+
+
+def check_linear_without_bias(layer) -> None:
+    """Exercise: a layer of 2 neurons with 3 inputs and no bias."""
+    _given(layer, "layer")
+    if not isinstance(layer, nn.Linear):
+        _fail(f"`layer` should be an nn.Linear, but it is {_describe(layer)}.")
+    if (layer.in_features, layer.out_features) != (3, 2):
+        _fail(
+            "`layer` should have 3 inputs and 2 neurons, nn.Linear(3, 2, ...), but it "
+            f"has {layer.in_features} inputs and {layer.out_features} neurons."
+        )
+    if layer.bias is not None:
+        _fail("`layer` still has a bias: create it with bias=False.")
+    _passed("layer has 3 inputs, 2 neurons and no bias (layer.bias is None).")
+
+
+# --- The first network ------------------------------------------------------
+
+
+def check_create_model_and_predict(create_model, predict) -> None:
+    """Exercise: ``create_model()`` builds a seeded nn.Linear(1, 1);
+    ``predict(model, X)`` returns its predictions; one SGD step lowers the loss."""
+    model = _call(create_model, "create_model")
+    if not isinstance(model, nn.Linear) or (model.in_features, model.out_features) != (
+        1,
+        1,
+    ):
+        _fail(
+            "`create_model()` should return nn.Linear(1, 1), "
+            f"but it returned {model!r}."
+        )
+    again = _call(create_model, "create_model")
+    if not torch.equal(model.weight, again.weight):
+        _fail(
+            "two calls of `create_model()` give different weights: call "
+            "set_seed(0) inside it, before creating the layer."
+        )
+    X, y = make_linear_data()
+    X, y = torch.from_numpy(X), torch.from_numpy(y).view(-1, 1)
+    pred = _call(predict, "predict", model, X)
+    if not isinstance(pred, torch.Tensor) or pred.shape != (100, 1):
+        _fail(
+            "`predict(model, X)` should return a tensor of shape (100, 1) for 100 "
+            f"records, but returned {_describe(pred)}."
+        )
+    with torch.no_grad():
+        if not torch.allclose(pred, model(X)):
+            _fail("`predict(model, X)` should return model(X).")
+    if pred.grad_fn is None:
+        _fail(
+            "the predictions carry no gradient history (grad_fn is None): do not "
+            "detach them or use torch.no_grad() inside `predict`, or training "
+            "cannot use them."
+        )
+    loss_op = nn.MSELoss()
+    optim = torch.optim.SGD(model.parameters(), lr=0.01)
+    before = loss_op(pred, y)
+    optim.zero_grad()
+    before.backward()
+    optim.step()
+    after = loss_op(_call(predict, "predict", model, X), y)
+    if not after.item() < before.item():
+        _fail("one SGD step on your predictions did not lower the loss.")
+    _passed(
+        f"the model is seeded, predict works, and one step lowers the loss from "
+        f"{before.item():.3f} to {after.item():.3f}."
+    )
+
+
+def check_fit_model(fit_model) -> None:
+    """Exercise: ``fit_model(model, optim, loss_op, X, y, n_iter)`` returns the
+    loss of every iteration and trains the model in place."""
+    X, y = make_linear_data()
+    X, y = torch.from_numpy(X), torch.from_numpy(y).view(-1, 1)
+    set_seed(0)
+    model = nn.Linear(1, 1)
+    start = model.weight.detach().clone()
+    optim = torch.optim.SGD(model.parameters(), lr=0.01)
+    losses = _call(fit_model, "fit_model", model, optim, nn.MSELoss(), X, y, 100)
+    if losses is None:
+        _fail(
+            "`fit_model` returned None; it should return the list of loss values, "
+            "one per iteration."
+        )
+    losses = _expect_losses(losses, "the list fit_model returned", 100)
+    if torch.equal(start, model.weight):
+        _fail(
+            "the model's weights did not change: call optim.step() in every iteration."
+        )
+    if not losses[-1] < losses[0]:
+        _fail(
+            f"the loss did not fall ({losses[0]:.3f} at first, {losses[-1]:.3f} at "
+            "the end): are you calling optim.zero_grad(), loss.backward() and "
+            "optim.step() in every iteration?"
+        )
+    if len(set(losses)) == 1:
+        _fail(
+            "every loss in the list is the same: compute a new loss in every iteration."
+        )
+    if not losses[-1] < 0.22:
+        _fail(
+            f"after 100 iterations with lr=0.01 the loss should be below 0.22, but it "
+            f"is {losses[-1]:.3f}: check that each iteration zeroes the gradients "
+            "before loss.backward()."
+        )
+    _passed(
+        f"the loss falls from {losses[0]:.2f} to {losses[-1]:.3f} in 100 iterations."
+    )
+
+
+def check_learning_rates(histories) -> None:
+    """Exercise: ``histories`` maps each learning rate to its list of losses."""
+    _given(histories, "histories")
+    if not isinstance(histories, dict):
+        _fail(
+            "`histories` should be a dict {rate: losses}, "
+            f"but it is {_describe(histories)}."
+        )
+    rates = [0.05, 0.01, 0.001]
+    if sorted(histories) != sorted(rates):
+        _fail(f"`histories` should have the keys {rates}, but has {list(histories)}.")
+    runs = {lr: _expect_losses(histories[lr], f"histories[{lr}]", 100) for lr in rates}
+    firsts = {round(run[0], 6) for run in runs.values()}
+    if len(firsts) != 1:
+        _fail(
+            "the runs start from different losses: build every model with "
+            "create_model(), so that all start from the same weights."
+        )
+    X, y = make_linear_data()
+    X, y = torch.from_numpy(X), torch.from_numpy(y).view(-1, 1)
+    for lr in rates:
+        set_seed(0)
+        model = nn.Linear(1, 1)
+        optim = torch.optim.SGD(model.parameters(), lr=lr)
+        for _ in range(100):
+            optim.zero_grad()
+            loss = nn.functional.mse_loss(model(X), y)
+            loss.backward()
+            optim.step()
+        if not math.isclose(runs[lr][-1], loss.item(), rel_tol=1e-3):
+            _fail(
+                f"at the rate {lr} the final loss should be {loss.item():.4f}, but "
+                f"it is {runs[lr][-1]:.4f}: train each model on X_t and y_t (the "
+                "target of shape (100, 1)) for 100 iterations."
+            )
+    _passed(
+        "three runs from the same start; the larger the rate, the lower the final loss."
+    )
+
+
+# --- Networks ------------------------------------------------------------
+
+
+def check_linear_network(model, losses) -> None:
+    """Exercise: a 1-2-1 network of two linear layers, trained; it stays a line."""
+    _given(model, "model")
+    layers = _expect_layers(model, "model", [1, 2, 1])
+    _expect_forward(model, "model", layers, hidden=nn.Identity())
+    losses = _expect_losses(losses, "losses")
+    if not losses[-1] < losses[0]:
+        _fail("the loss did not fall: did you train `model` with fit_model?")
+    x = torch.linspace(0, 6, 13).reshape(-1, 1)
+    with torch.no_grad():
+        out = model(x)[:, 0].numpy()
+    if not np.allclose(np.diff(out, 2), 0, atol=1e-4):
+        _fail(
+            "the predictions are not on a straight line: the model has an activation."
+        )
+    _passed(
+        "two linear layers, trained, and the predictions still lie on a straight line."
+    )
+
+
+def check_evaluate_r2(evaluate_r2) -> None:
+    """Exercise: ``evaluate_r2(model, X, y)``, the R² of the model's predictions."""
+    X, y = make_linear_data()
+    for slope, intercept in [(0.7, 2.0), (0.0, 4.0), (1.5, -1.0)]:
+        model = nn.Linear(1, 1)
+        with torch.no_grad():
+            model.weight.fill_(slope)
+            model.bias.fill_(intercept)
+        got = _call(
+            evaluate_r2, "evaluate_r2", model, torch.from_numpy(X), torch.from_numpy(y)
+        )
+        if isinstance(got, torch.Tensor | np.ndarray) and np.size(got) == 1:
+            got = float(got)
+        if not isinstance(got, float | int | np.floating):
+            _fail(
+                f"`evaluate_r2` should return a number, but returned {_describe(got)}."
+            )
+        expected = r2_score(y, slope * X[:, 0] + intercept)
+        if not math.isclose(got, expected, rel_tol=1e-4, abs_tol=1e-4):
+            _fail(
+                f"for the line y = {slope} x + {intercept}, `evaluate_r2` returned "
+                f"{got:.4f}, but R² is {expected:.4f}: compare "
+                "r2_score(y_true, y_pred) with the detached predictions as a "
+                "1-D array."
+            )
+    _passed("evaluate_r2 agrees with scikit-learn's r2_score on three models.")
+
+
+def check_nonlinear_network(model_class, model, losses) -> None:
+    """Exercise: ``NonlinearNeuralNetwork``, one hidden layer of 2 sigmoid neurons
+    and a linear output, trained on the curve y = 5/x + 2."""
+    _given(model_class, "NonlinearNeuralNetwork")
+    fresh = _call(model_class, "NonlinearNeuralNetwork")
+    layers = _expect_layers(fresh, "NonlinearNeuralNetwork()", [1, 2, 1])
+    _expect_forward(fresh, "NonlinearNeuralNetwork()", layers, hidden=torch.sigmoid)
+    if not isinstance(model, model_class):
+        _fail("`model` should be a NonlinearNeuralNetwork.")
+    losses = _expect_losses(losses, "losses", 1000)
+    X, y = make_inverse_data()
+    A = np.c_[np.ones(len(X)), X]
+    line = A @ np.linalg.lstsq(A, y, rcond=None)[0]
+    best_line = float(np.mean((line - y) ** 2))
+    if not losses[-1] < best_line:
+        _fail(
+            f"the final loss {losses[-1]:.4f} is no better than the best straight "
+            f"line's ({best_line:.4f}): train with lr=0.1 for 1000 iterations."
+        )
+    _passed(
+        f"the network's loss {losses[-1]:.4f} beats the best straight line's "
+        f"{best_line:.4f}: the fit is curved."
+    )
+
+
+def check_classifier_training(model, losses, X, y) -> None:
+    """Exercise: the 2-2-1 classifier trained with nn.BCELoss through fit_model."""
+    _given(model, "model")
+    _expect_layers(model, "model", [2, 2, 1])
+    losses = _expect_losses(losses, "losses", 1000)
+    if not losses[-1] < losses[0]:
+        _fail("the loss did not fall during training.")
+    X_t = torch.as_tensor(X)
+    with torch.no_grad():
+        proba = model(X_t)
+    if proba.min() < 0 or proba.max() > 1:
+        _fail("the model's outputs are not probabilities: end forward with a sigmoid.")
+    bce = nn.functional.binary_cross_entropy(proba[:, 0], torch.as_tensor(y)).item()
+    if abs(bce - losses[-1]) > 0.02:
+        _fail(
+            f"the last loss in `losses` is {losses[-1]:.3f}, but the binary "
+            f"cross-entropy of the trained model is {bce:.3f}: train with "
+            "nn.BCELoss()."
+        )
+    accuracy = float(((proba[:, 0] >= 0.5).numpy() == np.asarray(y)).mean())
+    if accuracy < 0.8:
+        _fail(f"the trained model classifies only {accuracy:.0%} of the points right.")
+    _passed(f"trained with BCE; {accuracy:.0%} of the points are classified right.")
+
+
+def check_deep_sigmoid_network(model_class) -> None:
+    """Exercise: ``ClassificationNNv2``, 2-20-20-1 with sigmoid everywhere."""
+    _given(model_class, "ClassificationNNv2")
+    model = _call(model_class, "ClassificationNNv2")
+    layers = _expect_layers(model, "ClassificationNNv2()", [2, 20, 20, 1])
+    _expect_forward(model, "ClassificationNNv2()", layers, torch.sigmoid, torch.sigmoid)
+    _passed("2 -> 20 -> 20 -> 1 with sigmoids, and a probability out.")
+
+
+def check_tanh_network(model_class) -> None:
+    """Exercise: ``ClassificationNNv3``, 2-20-20-1 with tanh hidden layers."""
+    _given(model_class, "ClassificationNNv3")
+    model = _call(model_class, "ClassificationNNv3")
+    layers = _expect_layers(model, "ClassificationNNv3()", [2, 20, 20, 1])
+    _expect_forward(model, "ClassificationNNv3()", layers, torch.tanh, torch.sigmoid)
+    _passed("2 -> 20 -> 20 -> 1 with tanh in the hidden layers and a sigmoid out.")

@@ -1,0 +1,60 @@
+"""Scoring a trained network with the metrics used for any other model."""
+
+import numpy as np
+from sklearn.metrics import classification_report, r2_score
+from torch import nn
+
+from nnbook._validation import as_float_tensor, check_same_length
+from nnbook.train import predict
+
+
+def evaluate_r2(model: nn.Module, X, y) -> float:
+    """R² of a one-output regression model.
+
+    Args:
+        model: returns (N, 1) for ``X``.
+        X: (N, M) features.
+        y: (N,) true values.
+
+    Returns:
+        The coefficient of determination, 1 for a perfect fit and 0 for a
+        model no better than predicting the mean.
+    """
+    y_t = as_float_tensor(y, "y")
+    pred = predict(model, X)
+    check_same_length(as_float_tensor(pred, "prediction"), y_t)
+    if pred.ndim != 1:
+        raise ValueError(
+            f"evaluate_r2 needs a one-output model; got output {pred.shape}"
+        )
+    return float(r2_score(y_t.numpy().reshape(-1), pred))
+
+
+def classification_labels(model: nn.Module, X, threshold: float = 0.5) -> np.ndarray:
+    """Class labels (N,) of 0/1 from a model whose output is a probability."""
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    proba = predict(model, X)
+    if proba.ndim != 1:
+        raise ValueError(
+            f"expected one probability per record, got output shape {proba.shape}"
+        )
+    return (proba >= threshold).astype(int)
+
+
+def show_classification_report(model: nn.Module, X, y, threshold: float = 0.5) -> None:
+    """Print scikit-learn's classification report for a binary classifier.
+
+    Args:
+        model: outputs the probability of class 1, shape (N, 1).
+        X: (N, M) features.
+        y: (N,) true labels, 0 or 1.
+        threshold: probability from which a record is called class 1.
+    """
+    labels = classification_labels(model, X, threshold)
+    y_true = as_float_tensor(y, "y").numpy().reshape(-1).astype(int)
+    if y_true.shape != labels.shape:
+        raise ValueError(
+            f"y has {y_true.shape[0]} labels but X has {labels.shape[0]} records"
+        )
+    print(classification_report(y_true, labels, digits=3, zero_division=0))

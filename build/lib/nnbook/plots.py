@@ -1,0 +1,334 @@
+"""Every figure of the book, drawn by one function each.
+
+All text a reader sees in a figure comes from :data:`LABELS`, the one place to
+translate for another edition. Each function draws on ``ax`` when given one,
+otherwise on a new figure, and returns the axes it drew on.
+"""
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from torch import nn
+
+from nnbook._validation import as_float_tensor, check_features, check_model
+from nnbook.activations import get_activation
+
+#: Reader-facing text of the figures, by key.
+LABELS: dict[str, str] = {
+    "x": "x",
+    "y": "y",
+    "data": "data",
+    "prediction": "prediction",
+    "iteration": "iteration",
+    "loss": "loss",
+    "learning_rate": "learning rate {lr:g}",
+    "function": "g(z)",
+    "derivative": "g'(z)",
+    "z": "z",
+    "class": "class {k}",
+    "feature": "$x_{i}$",
+    "probability": "P(class 1)",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "step": "step",
+    "identity": "identity",
+    # diagrams
+    "input_layer": "input",
+    "hidden_layer": "hidden {l}",
+    "output_layer": "output",
+    "weights_shape": "$W^{{[{l}]}}$: {rows}×{cols}",
+    "inputs": "inputs",
+    "weights": "weights",
+    "bias": "bias",
+    "weighted_sum": "sum",
+    "activation": "activation",
+    "output": "output",
+    "forward": "forward pass",
+    "backward": "backward pass",
+    "layer": "layer {l}",
+    "gradient_norm": "RMS of dJ/dW",
+    "relu_large_weights": "ReLU, weights ×{factor:g}",
+    "target": "target",
+    "true_line": "true line",
+    "untrained": "before training",
+    "after_one_step": "after one step",
+    "new_point": "prediction at x = {x:g}",
+    "n_hidden": "{n} hidden neurons",
+}
+
+#: Figure defaults, readable on the light and the dark page theme alike
+#: (an opaque white card with dark text), sized for the page's text column.
+BOOK_STYLE: dict[str, object] = {
+    "figure.figsize": (8, 5),
+    # 200 dots per inch: sharp in print (the PDF shrinks an 8-inch figure to
+    # the text width, about 250 dpi), and on high-density screens.
+    "figure.dpi": 200,
+    "savefig.dpi": 200,
+    "font.size": 13,
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "text.color": "black",
+    "axes.labelcolor": "black",
+    "xtick.color": "black",
+    "ytick.color": "black",
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "legend.framealpha": 0.9,
+}
+
+
+def label(key: str, **fields) -> str:
+    """The text for ``key`` from :data:`LABELS`, with ``fields`` filled in."""
+    try:
+        return LABELS[key].format(**fields)
+    except KeyError:
+        raise KeyError(f"no label {key!r}; add it to nnbook.plots.LABELS") from None
+
+
+def use_book_style() -> None:
+    """Apply :data:`BOOK_STYLE` to all figures that follow."""
+    plt.rcParams.update(BOOK_STYLE)
+
+
+def _axes(ax: Axes | None) -> Axes:
+    return plt.figure().add_subplot() if ax is None else ax
+
+
+def _as_column(a, name: str) -> np.ndarray:
+    """A (N,) or (N, 1) array-like as a flat (N,) NumPy array."""
+    arr = as_float_tensor(a, name).numpy()
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must have shape (N,) or (N, 1), got {arr.shape}")
+    return arr
+
+
+def plot_model(
+    X,
+    y_pred,
+    y_true,
+    ax: Axes | None = None,
+    line_label: str | None = None,
+    show_data: bool = True,
+) -> Axes:
+    """The data as points and the model's prediction as a dashed line.
+
+    Args:
+        X: (N, 1) or (N,) inputs, sorted for a clean line.
+        y_pred: (N,) or (N, 1) predictions (detached from the graph).
+        y_true: (N,) true values.
+        ax: draw on these axes, e.g. to add a second line to a plot.
+        line_label: the line's legend text (default: "prediction"); make it
+            with :func:`label`.
+        show_data: draw the data points (turn off when adding a line).
+    """
+    x = _as_column(X, "X")
+    y_pred = _as_column(y_pred, "y_pred")
+    y_true = _as_column(y_true, "y_true")
+    if not x.shape == y_pred.shape == y_true.shape:
+        raise ValueError(
+            f"X, y_pred and y_true must have the same length; got {x.shape}, "
+            f"{y_pred.shape}, {y_true.shape}"
+        )
+    ax = _axes(ax)
+    if show_data:
+        ax.scatter(x, y_true, s=16, alpha=0.7, label=label("data"))
+    color = f"C{3 + len(ax.get_lines())}"
+    ax.plot(
+        x,
+        y_pred,
+        "--",
+        color=color,
+        linewidth=2.5,
+        label=line_label or label("prediction"),
+    )
+    ax.set_xlabel(label("x"))
+    ax.set_ylabel(label("y"))
+    ax.legend()
+    return ax
+
+
+def mark_prediction(ax: Axes, x: float, y: float) -> Axes:
+    """Mark one predicted point (x, y) on a plot, with a legend entry."""
+    ax.scatter(
+        [x],
+        [y],
+        s=120,
+        marker="*",
+        color="black",
+        zorder=5,
+        label=label("new_point", x=float(x)),
+    )
+    ax.legend()
+    return ax
+
+
+def plot_loss_history(losses: Sequence[float], ax: Axes | None = None) -> Axes:
+    """The loss after each iteration, as returned by ``fit_model``."""
+    losses = np.asarray(losses, dtype=float)
+    if losses.ndim != 1 or losses.size == 0:
+        raise ValueError(f"losses must be a non-empty list of numbers, got {losses!r}")
+    ax = _axes(ax)
+    ax.plot(np.arange(losses.size), losses)
+    ax.set_xlabel(label("iteration"))
+    ax.set_ylabel(label("loss"))
+    return ax
+
+
+def plot_learning_rates(
+    histories: Mapping[float, Sequence[float]], ax: Axes | None = None
+) -> Axes:
+    """One loss curve per learning rate, on a log scale to show them all."""
+    if not histories:
+        raise ValueError("histories is empty: pass {learning_rate: losses, ...}")
+    ax = _axes(ax)
+    for lr, losses in histories.items():
+        ax.plot(np.asarray(losses, dtype=float), label=label("learning_rate", lr=lr))
+    ax.set_yscale("log")
+    ax.set_xlabel(label("iteration"))
+    ax.set_ylabel(label("loss"))
+    ax.legend()
+    return ax
+
+
+def plot_classes(X, y, ax: Axes | None = None) -> Axes:
+    """Points of a two-feature data set, coloured by class, with a legend.
+
+    Args:
+        X: (N, 2) features.
+        y: (N,) labels.
+    """
+    X = check_features(X).numpy()
+    y = _as_column(y, "y")
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have 2 features to plot, got shape {X.shape}")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} records but y has {y.shape[0]}")
+    ax = _axes(ax)
+    for k in np.unique(y):
+        mask = y == k
+        ax.scatter(
+            X[mask, 0],
+            X[mask, 1],
+            s=16,
+            edgecolors="black",
+            linewidths=0.3,
+            label=label("class", k=int(k)),
+        )
+    ax.set_xlabel(label("feature", i=1))
+    ax.set_ylabel(label("feature", i=2))
+    ax.legend()
+    return ax
+
+
+def plot_2d_decision_boundary(
+    model: nn.Module, X, y, ax: Axes | None = None, colorbar: bool = True
+) -> Axes:
+    """The model's probability of class 1 over the plane, with the data on top.
+
+    The probability is evaluated on a 100 x 100 grid that covers the data with
+    a margin of 0.5 on each side.
+
+    Args:
+        model: maps (N, 2) to (N, 1) probabilities.
+        X: (N, 2) features.
+        y: (N,) labels, 0 or 1.
+        colorbar: draw the probability scale beside the plot.
+    """
+    check_model(model)
+    Xn = check_features(X).numpy()
+    if Xn.shape[1] != 2:
+        raise ValueError(f"X must have 2 features, got shape {Xn.shape}")
+    lo, hi = Xn.min(axis=0) - 0.5, Xn.max(axis=0) + 0.5
+    g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], 100), np.linspace(lo[1], hi[1], 100))
+    grid = torch.from_numpy(np.c_[g1.ravel(), g2.ravel()].astype(np.float32))
+    with torch.no_grad():
+        proba = model(grid).numpy().reshape(g1.shape)
+    ax = _axes(ax)
+    filled = ax.contourf(
+        g1, g2, proba, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6
+    )
+    if colorbar:
+        ax.figure.colorbar(filled, ax=ax, label=label("probability"))
+    plot_classes(Xn, y, ax=ax)
+    return ax
+
+
+def plot_activations(
+    names: Sequence[str] = ("sigmoid", "tanh", "relu", "step"),
+    z_range: tuple[float, float] = (-10.0, 10.0),
+) -> plt.Figure:
+    """Each activation beside its derivative, one panel per activation, two per row."""
+    z = np.linspace(*z_range, 1001)
+    rows = (len(names) + 1) // 2
+    fig, axes = plt.subplots(rows, 2, figsize=(8, 3.2 * rows), squeeze=False)
+    for ax, name in zip(axes.flat, names, strict=False):
+        g, dg = get_activation(name)
+        ax.plot(z, g(z), label=label("function"))
+        ax.plot(z, dg(z), "--", label=label("derivative"))
+        ax.set_title(label(name))
+        ax.set_xlabel(label("z"))
+        ax.legend(loc="upper left")
+    for ax in axes.flat[len(names) :]:
+        ax.remove()
+    fig.tight_layout()
+    return fig
+
+
+def plot_function_fits(
+    x, target, fits: Mapping[int, Sequence[float]], ax: Axes | None = None
+) -> Axes:
+    """A target curve and its approximations, one per number of hidden neurons.
+
+    Args:
+        x: (N,) points.
+        target: (N,) values of the function being approximated.
+        fits: ``{number of hidden neurons: (N,) network outputs}``.
+    """
+    x = _as_column(x, "x")
+    target = _as_column(target, "target")
+    if not fits:
+        raise ValueError("fits is empty: pass {n_hidden: outputs, ...}")
+    ax = _axes(ax)
+    for n, y in fits.items():
+        y = _as_column(y, f"fits[{n}]")
+        if y.shape != x.shape:
+            raise ValueError(
+                f"fits[{n}] has {y.shape[0]} values for {x.shape[0]} points"
+            )
+        ax.plot(x, y, label=label("n_hidden", n=n))
+    # On top, dashed, so that a close fit does not hide it.
+    ax.plot(x, target, "--", color="black", linewidth=1.5, label=label("target"))
+    ax.set_xlabel(label("x"))
+    ax.set_ylabel(label("y"))
+    ax.legend()
+    return ax
+
+
+def plot_gradient_norms(
+    norms: Mapping[str, Sequence[float]], ax: Axes | None = None
+) -> Axes:
+    """The size of each layer's weight gradient, one curve per network.
+
+    Args:
+        norms: ``{legend text: [norm of dJ/dW[1], ..., norm of dJ/dW[L]]}``;
+            make the legend text with :func:`label`, e.g. ``label("sigmoid")``.
+    """
+    if not norms:
+        raise ValueError("norms is empty")
+    ax = _axes(ax)
+    for text, values in norms.items():
+        values = np.asarray(values, dtype=float)
+        ax.plot(np.arange(1, values.size + 1), values, "o-", label=text)
+    ax.set_yscale("log")
+    ax.set_xlabel(label("layer", l="l"))
+    ax.set_ylabel(label("gradient_norm"))
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend()
+    return ax
