@@ -11,6 +11,7 @@ its jupyter-cache, which matches a page by its code: a page edited since the
 build has no record and fails, rather than passing on stale outputs.
 """
 
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -44,6 +45,9 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     # Pages run in the kernel of the environment that runs pytest (the venv).
     config.option.nbval_current_env = True
+    # With the thread count of the build (scripts/build-book): torch's sums
+    # over several threads can round differently, and change a figure.
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "1"
 
 
 def pytest_collect_file(file_path: Path, parent):
