@@ -11,7 +11,7 @@ VENV_STAMP := $(VENV)/.constraints.txt
 MATHJAX := _vendor/mathjax/tex-mml-chtml.js
 PORT ?= 8000
 
-.PHONY: system-deps book pdf notebooks test serve venv lint unit pages pdf-checks browser faults clean
+.PHONY: system-deps book pdf notebooks bench test serve venv lint unit pages pdf-checks browser faults clean
 TEX_PACKAGES := xelatex=texlive-xetex latexmk=latexmk pdftotext=poppler-utils \
 	texlive-latex-extra texlive-lang-cyrillic texlive-fonts-recommended \
 	fonts-freefont-otf fonts-dejavu
@@ -52,6 +52,11 @@ system-deps:
 pdf: venv
 	@scripts/require-debian.sh $(TEX_PACKAGES)
 	scripts/build-pdf
+
+# Build and test timings: bench/results.json and bench/results.md.
+bench: venv $(MATHJAX)
+	@scripts/require-debian.sh chromium=chromium
+	$(BIN)/python scripts/bench.py
 
 # Student notebooks (notebooks/*.ipynb) from the pages: commit what it writes.
 notebooks: book

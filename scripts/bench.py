@@ -1,0 +1,317 @@
+"""`make bench`: measure the build and the tests, write bench/results.json and
+bench/results.md.
+
+Every figure is the median of several runs on this machine; the serial and
+parallel clean builds are measured in the same run, alternating, and their
+sites are compared file by file.
+
+Usage: python scripts/bench.py [--runs N] [--skip-test]
+"""
+
+import argparse
+import functools
+import hashlib
+import http.server
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+EDIT_PAGE = ROOT / "book" / "batches.md"
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", flush=True)
+
+
+def build(jobs: int) -> tuple[float, list[str]]:
+    """One build; its wall time and the pages it executed."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [ROOT / "scripts" / "build-book", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BUILD_JOBS": str(jobs)},
+    )
+    seconds = time.perf_counter() - start
+    if result.returncode:
+        sys.exit(f"the build failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    out = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    executed = re.findall(r"book/([\w-]+)\.md: Executed notebook", out)
+    executed += re.findall(r"\] book/([\w-]+)\.md: [\d.]+ s", out)
+    return seconds, sorted(set(executed))
+
+
+def clean() -> None:
+    for name in ("html", "jupyter_execute", ".doctrees", ".jupyter_cache"):
+        shutil.rmtree(BUILD / name, ignore_errors=True)
+
+
+def site_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((BUILD / "html").rglob("*")):
+        if path.is_file() and path.name != ".buildinfo":
+            digest.update(str(path.relative_to(BUILD)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 2)
+
+
+def clean_builds(runs: int) -> dict:
+    times = {"serial": [], "parallel": []}
+    digests = set()
+    for run in range(runs):
+        for mode, jobs in (("serial", 1), ("parallel", os.cpu_count() or 2)):
+            clean()
+            seconds, executed = build(jobs)
+            assert len(executed) >= 15, f"a clean build executed only {executed}"
+            times[mode].append(round(seconds, 2))
+            digests.add(site_digest())
+            log(f"clean build {run + 1}/{runs}, {mode}: {seconds:.1f} s")
+    return {
+        "serial_s": median(times["serial"]),
+        "parallel_s": median(times["parallel"]),
+        "speedup": round(median(times["serial"]) / median(times["parallel"]), 2),
+        "runs": times,
+        "identical_sites": len(digests) == 1,
+    }
+
+
+def no_change(runs: int) -> dict:
+    times = []
+    for _ in range(runs):
+        seconds, executed = build(2)
+        assert not executed, f"a no-change rebuild executed {executed}"
+        times.append(round(seconds, 2))
+    return {"median_s": median(times), "runs": times}
+
+
+def edited(runs: int, code: bool) -> dict:
+    """Rebuild after editing one code cell (or only prose) of one page."""
+    original = EDIT_PAGE.read_text()
+    times = []
+    try:
+        for run in range(runs):
+            if code:  # a new comment in the page's first code cell
+                text = original.replace(
+                    "import matplotlib.pyplot as plt\n",
+                    f"import matplotlib.pyplot as plt  # {run}\n",
+                    1,
+                )
+            else:
+                text = original.replace(
+                    "## Check yourself",
+                    f"A sentence added for a benchmark ({run}).\n\n## Check yourself",
+                    1,
+                )
+            assert text != original
+            EDIT_PAGE.write_text(text)
+            seconds, executed = build(2)
+            expected = ["batches"] if code else []
+            assert executed == expected, f"executed {executed}, expected {expected}"
+            times.append(round(seconds, 2))
+    finally:
+        EDIT_PAGE.write_text(original)
+        build(2)
+    return {
+        "median_s": median(times),
+        "runs": times,
+        "re_executed": "batches" if code else None,
+    }
+
+
+def page_times() -> dict:
+    from jupyter_cache import get_cache
+
+    cache = get_cache(BUILD / ".jupyter_cache")
+    latest = {}
+    for record in cache.list_cache_records():
+        latest[Path(record.uri).name] = round(
+            record.data.get("execution_seconds", 0), 2
+        )
+    return dict(sorted(latest.items(), key=lambda kv: -kv[1]))
+
+
+def test_phases() -> dict:
+    times_file = BUILD / "times.txt"
+    subprocess.run(
+        ["make", "--no-print-directory", "test"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return {
+        phase: float(seconds)
+        for phase, seconds in (
+            line.split() for line in times_file.read_text().splitlines()
+        )
+    }
+
+
+def _count_bytes(total: list[int], response) -> None:
+    total.append(len(response.body()) if response.ok else 0)
+
+
+def heaviest_page() -> dict:
+    """Bytes a reader downloads for each page with everything it loads."""
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(BUILD / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    sizes = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        for page_file in sorted((BUILD / "html" / "book").glob("*.html")):
+            context = browser.new_context()
+            tab = context.new_page()
+            total: list[int] = []
+            tab.on("response", functools.partial(_count_bytes, total))
+            tab.goto(f"{base}/book/{page_file.name}", wait_until="networkidle")
+            sizes[page_file.stem] = sum(total)
+            context.close()
+        browser.close()
+    server.shutdown()
+    heaviest = max(sizes, key=sizes.get)
+    return {"page": heaviest, "bytes": sizes[heaviest], "all_pages": sizes}
+
+
+def write(results: dict) -> None:
+    out = ROOT / "bench"
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    c, budgets = results["clean_build"], results["budgets"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured by `make bench` on {results['machine']}, {results['date']}; "
+        f"medians of {results['runs']} runs.",
+        "",
+        "| what | result |",
+        "|---|---|",
+        f"| clean build, serial | {c['serial_s']} s |",
+        f"| clean build, parallel ({results['cores']} kernels) | {c['parallel_s']} s "
+        f"({c['speedup']}x; sites identical: {c['identical_sites']}) |",
+        f"| no-change rebuild | {results['no_change_rebuild']['median_s']} s |",
+        f"| rebuild after editing one code cell | "
+        f"{results['code_edit_rebuild']['median_s']} s (only that page re-executed) |",
+        f"| rebuild after a prose-only edit | "
+        f"{results['prose_edit_rebuild']['median_s']} s (nothing re-executed) |",
+        f"| slowest page to execute | {max(results['page_execution_s'].values())} s |",
+        f"| heaviest page download | {results['heaviest_page']['page']}: "
+        f"{results['heaviest_page']['bytes'] / 1e6:.2f} MB |",
+    ]
+    if results.get("test_phases_s"):
+        total = sum(results["test_phases_s"].values())
+        phases = ", ".join(f"{k} {v} s" for k, v in results["test_phases_s"].items())
+        lines.append(f"| `make test` phases | {phases} (total {total:.0f} s) |")
+    lines += ["", "| budget | target | measured | met |", "|---|---|---|---|"]
+    lines += [
+        f"| {b['what']} | {b['target']} | {b['measured']} | {b['met']} |"
+        for b in budgets
+    ]
+    lines += [
+        "",
+        "Page execution (s): "
+        + ", ".join(f"{k} {v}" for k, v in results["page_execution_s"].items()),
+        "",
+    ]
+    (out / "results.md").write_text("\n".join(lines))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--skip-test",
+        action="store_true",
+        help="do not run make test for its phase times",
+    )
+    args = parser.parse_args()
+    results = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{os.cpu_count()} cores",
+        "cores": os.cpu_count(),
+        "runs": args.runs,
+    }
+    log("clean builds, serial and parallel, alternating")
+    results["clean_build"] = clean_builds(args.runs)
+    log("no-change rebuilds")
+    results["no_change_rebuild"] = no_change(max(args.runs, 5))
+    log("rebuilds after a code edit")
+    results["code_edit_rebuild"] = edited(args.runs, code=True)
+    log("rebuilds after a prose edit")
+    results["prose_edit_rebuild"] = edited(args.runs, code=False)
+    results["page_execution_s"] = page_times()
+    log("page weights in the browser")
+    results["heaviest_page"] = heaviest_page()
+    if not args.skip_test:
+        log("make test, phase by phase")
+        results["test_phases_s"] = test_phases()
+    c = results["clean_build"]
+    slowest = max(results["page_execution_s"].values())
+    budgets = [
+        (
+            "parallel clean build vs serial",
+            ">= 1.8x",
+            f"{c['speedup']}x",
+            c["speedup"] >= 1.8,
+        ),
+        (
+            "no-change rebuild",
+            "<= 3 s",
+            f"{results['no_change_rebuild']['median_s']} s",
+            results["no_change_rebuild"]["median_s"] <= 3,
+        ),
+        ("slowest page execution", "<= 15 s", f"{slowest} s", slowest <= 15),
+    ]
+    if results.get("test_phases_s"):
+        after_install = sum(
+            v for k, v in results["test_phases_s"].items() if k != "install"
+        )
+        budgets.append(
+            (
+                "make test after installation",
+                "<= 300 s",
+                f"{after_install:.0f} s",
+                after_install <= 300,
+            )
+        )
+    results["budgets"] = [
+        dict(zip(("what", "target", "measured", "met"), b, strict=True))
+        for b in budgets
+    ]
+    write(results)
+    log("wrote bench/results.json and bench/results.md")
+    print((ROOT / "bench" / "results.md").read_text())
+    return 0 if c["identical_sites"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
