@@ -42,7 +42,16 @@ def fresh(tmp_path_factory):
         k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")
     }
     env["PATH"] = f"{venv / 'bin'}:{env['PATH']}"
-    env["NNBOOK_SOURCE"] = str(ROOT)
+    # A copy of the package's sources, so that pip's build leaves no build/
+    # folder in the checkout.
+    source = home / "nnbook-source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source)
+    shutil.copytree(
+        ROOT / "nnbook", source / "nnbook", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    env["NNBOOK_SOURCE"] = str(source)
     return home, venv, env
 
 
