@@ -178,17 +178,11 @@ def heaviest_page() -> dict:
     base = f"http://127.0.0.1:{server.server_address[1]}"
     sizes = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        # The browser check's settings: Debian's Chromium, no network.
+        sys.path.insert(0, str(ROOT))
+        from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for page_file in sorted((BUILD / "html" / "book").glob("*.html")):
             context = browser.new_context()
             tab = context.new_page()
