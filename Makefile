@@ -10,6 +10,12 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.constraints.txt
 MATHJAX := _vendor/mathjax/tex-mml-chtml.js
 PORT ?= 8000
+# Test processes at once (pytest-xdist), one per core. A page's cells share
+# one kernel, so they stay in one process (loadfile); elsewhere tests spread
+# one by one, except those marked with a common xdist_group.
+# (nproc counts OMP_NUM_THREADS as a limit, so ask it without.)
+TEST_JOBS ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)
+XDIST := -n $(TEST_JOBS) --dist loadgroup
 
 .PHONY: system-deps book pdf notebooks bench test serve venv lint unit pages pdf-checks browser faults clean
 TEX_PACKAGES := xelatex=texlive-xetex latexmk=latexmk pdftotext=poppler-utils \
@@ -89,20 +95,20 @@ unit: venv
 
 # Re-executes every page once and compares its text outputs with the build's.
 pages: venv
-	$(BIN)/pytest book --compare-build
+	$(BIN)/pytest book --compare-build -n $(TEST_JOBS) --dist loadfile
 
 notebook-checks: venv
-	$(BIN)/pytest tests -m notebooks
+	$(BIN)/pytest tests -m notebooks $(XDIST)
 
 pdf-checks: venv
 	$(BIN)/pytest tests -m pdf
 
 browser: venv
 	@scripts/require-debian.sh chromium=chromium
-	$(BIN)/pytest tests -m browser
+	$(BIN)/pytest tests -m browser $(XDIST)
 
 faults: venv
-	$(BIN)/pytest tests -m slow
+	$(BIN)/pytest tests -m slow $(XDIST)
 
 clean:
 	rm -rf _build _vendor

@@ -3,8 +3,10 @@
 HTML: drop sphinx-thebe's unused assets (below); put launch links on every
 page that has a student notebook (Colab, Binder, download, all as a zip),
 built from the repository URL in _config.yml; copy the notebooks into the
-site. PDF: move each chapter's exercise solutions to the end of the chapter,
-since a printed page has no dropdown to hide them in.
+site; link every stylesheet the same way in a clean and an incremental
+build (see early_extension_css). PDF: move each chapter's exercise
+solutions to the end of the chapter, since a printed page has no dropdown to
+hide them in.
 
 Jupyter Book always loads sphinx-thebe, and sphinx-thebe 0.3.1 registers its
 inline configuration script after the HTML builder has copied the registry,
@@ -116,6 +118,26 @@ def launch_links(app, pagename, templatename, context, doctree):
     )
 
 
+def early_extension_css(app):
+    """Put myst-nb's and sphinx-exercise's stylesheets in the site before any
+    page is written.
+
+    Both extensions copy their stylesheet into ``_static`` when the build
+    finishes, after the pages are written; Sphinx links a stylesheet with a
+    ``?v=checksum`` only when it finds the file there. So a clean build linked
+    the two without the checksum and any later build with it: one page, two
+    versions, depending on what the output folder held before.
+    """
+    if app.builder.format != "html":
+        return
+    from myst_nb.sphinx_ext import add_global_html_resources
+    from sphinx_exercise import copy_asset_files
+
+    (Path(app.outdir) / "_static").mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+    copy_asset_files(app, None)
+
+
 def copy_notebooks(app, exception):
     """The student notebooks, one by one and as a zip, into the site."""
     if exception or app.builder.format != "html":
@@ -129,10 +151,15 @@ def copy_notebooks(app, exception):
         target / "nnbook-notebooks.zip", "w", zipfile.ZIP_DEFLATED
     ) as z:
         for notebook in sorted(source.glob("*.ipynb")):
-            z.write(notebook, notebook.name)
+            # A fixed date rather than the file's: the same notebooks give
+            # the same zip in every checkout.
+            entry = zipfile.ZipInfo(notebook.name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.external_attr = 0o644 << 16
+            z.writestr(entry, notebook.read_bytes(), zipfile.ZIP_DEFLATED)
 
 
 def setup(app):
+    app.connect("builder-inited", early_extension_css)
     app.connect("html-page-context", launch_links)
     app.connect("build-finished", copy_notebooks)
     app.connect("html-page-context", drop_unused_thebe)

@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-from sklearn.metrics import r2_score
 from torch import nn
 
 from nnbook.data import make_inverse_data, make_linear_data
@@ -363,6 +362,10 @@ def check_evaluate_r2(evaluate_r2) -> None:
             _fail(
                 f"`evaluate_r2` should return a number, but returned {_describe(got)}."
             )
+        # Imported here: scikit-learn takes about a second to import, and
+        # only this check needs it.
+        from sklearn.metrics import r2_score
+
         expected = r2_score(y, slope * X[:, 0] + intercept)
         if not math.isclose(got, expected, rel_tol=1e-4, abs_tol=1e-4):
             _fail(

@@ -5,7 +5,6 @@ arrays (``y`` holds 0/1 class labels for classification data).
 """
 
 import numpy as np
-from sklearn.datasets import make_moons
 
 #: Intercept of the true line y = 2 + 0.7 x behind :func:`make_linear_data`.
 LINEAR_INTERCEPT = 2.0
@@ -65,5 +64,9 @@ def make_moons_data(
     _check_size(n)
     if not noise >= 0:
         raise ValueError(f"noise must be >= 0, got {noise}")
+    # Imported here: scikit-learn takes about a second to import, and most
+    # pages that use this module never need it.
+    from sklearn.datasets import make_moons
+
     X, y = make_moons(n_samples=n, noise=noise, random_state=seed)
     return X.astype(np.float32), y.astype(np.float32)

@@ -13,6 +13,8 @@ Usage: python scripts/execute_pages.py [--jobs N] [BOOK_DIR]
 """
 
 import argparse
+import json
+import math
 import os
 import sys
 import time
@@ -37,6 +39,16 @@ def toc_pages(book: Path) -> list[Path]:
     )
     pages = [book / f"{f}.md" for f in files]
     return [p for p in pages if "kernelspec:" in p.read_text().split("\n---\n", 1)[0]]
+
+
+def known_seconds(book: Path) -> dict[str, float]:
+    """Each page's execution time as `make bench` last measured it (file name ->
+    seconds). The slowest pages start first, so that no core is left running a
+    long page alone at the end; pages not measured yet count as slowest."""
+    results = book / "bench" / "results.json"
+    if not results.is_file():
+        return {}
+    return json.loads(results.read_text()).get("page_execution_s", {})
 
 
 def execute(page: Path, timeout: int, allow_errors: bool) -> tuple[str, float, str]:
@@ -84,6 +96,8 @@ def main() -> int:
     if not todo:
         print("execute_pages: every page is in the cache")
         return 0
+    seconds = known_seconds(book)
+    todo.sort(key=lambda page: -seconds.get(page.name, math.inf))
     print(f"execute_pages: executing {len(todo)} pages, {args.jobs} at a time")
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = {

@@ -15,7 +15,8 @@ import jupytext
 import nbformat
 import pytest
 
-pytestmark = pytest.mark.notebooks
+# One fresh environment for both tests: keep them in one test process.
+pytestmark = [pytest.mark.notebooks, pytest.mark.xdist_group("fresh-venv")]
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "tensors"

@@ -1,6 +1,6 @@
-"""The student notebooks in notebooks/: current with their pages, stopping at
-the first unsolved exercise with the check's message, and running clean once
-the exercises are solved."""
+"""The student notebooks in notebooks/: current with their pages, without
+solutions or outputs, and, run as a student would, every check stops its
+unsolved exercise with a message and passes once the exercise is solved."""
 
 import subprocess
 import sys
@@ -21,19 +21,72 @@ def tags(cell) -> list[str]:
     return cell.metadata.get("tags", [])
 
 
-def run(nb, allow_errors: bool):
+def errors(cell) -> list[dict]:
+    return [o for o in cell.get("outputs", []) if o.output_type == "error"]
+
+
+def solutions_of(path: Path) -> list[str]:
+    page = jupytext.read(ROOT / "book" / f"{path.stem}.md")
+    return [c.source for c in page.cells if "exercise-solution" in tags(c)]
+
+
+def run_as_a_student(path: Path) -> list[str]:
+    """Run a student notebook top to bottom in one kernel, as a student works
+    through it: each exercise's check runs first on the skeleton and must stop
+    with ExerciseFailed; then the page's solution replaces the skeleton and the
+    check runs again and must pass. Any other failing cell fails the run
+    (except those tagged raises-exception, which show an error on purpose).
+
+    Returns the messages of the failed checks, in order."""
+    nb = nbformat.read(path, as_version=4)
+    solutions = iter(solutions_of(path))
     client = NotebookClient(
         nb,
         timeout=300,
         kernel_name="python3",
-        allow_errors=allow_errors,
+        allow_errors=True,
         resources={"metadata": {"path": str(ROOT / "notebooks")}},
     )
-    return client.execute()
+    messages = []
 
+    def execute(cell, index: int) -> list[dict]:
+        client.execute_cell(cell, index)
+        if "raises-exception" in tags(cell):
+            return []
+        return errors(cell)
 
-def errors(cell) -> list[dict]:
-    return [o for o in cell.get("outputs", []) if o.output_type == "error"]
+    with client.setup_kernel():
+        skeleton = None  # (index, cell) of the exercise being worked on
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if "exercise-check" in tags(cell):
+                assert skeleton is not None, f"cell {index}: a check with no skeleton"
+                found = execute(cell, index)
+                assert found, f"cell {index}: the check passed the unsolved skeleton"
+                error = found[0]
+                assert error.ename == "ExerciseFailed", (
+                    f"cell {index}, the check on the skeleton: "
+                    f"{error.ename}: {error.evalue}"
+                )
+                assert error.evalue, f"cell {index}: the check gave no message"
+                messages.append(error.evalue)
+                skeleton_index, skeleton_cell = skeleton
+                skeleton_cell.source = next(solutions)
+                failed = execute(skeleton_cell, skeleton_index)
+                failed += execute(cell, index)
+                skeleton = None
+            else:
+                failed = execute(cell, index)
+                if "exercise-skeleton" in tags(cell):
+                    skeleton = (index, cell)
+            assert not failed, (
+                f"cell {index} failed: {failed[0].ename}: {failed[0].evalue}\n"
+                + cell.source
+            )
+    assert skeleton is None, "an exercise skeleton with no check after it"
+    assert next(solutions, None) is None, "the page has more solutions than skeletons"
+    return messages
 
 
 def test_notebooks_are_current_with_their_pages():
@@ -57,35 +110,14 @@ def test_no_solutions_and_no_outputs(path):
         assert solution.source not in path.read_text()
 
 
-WITH_EXERCISES = [
-    p
-    for p in NOTEBOOKS
-    if any("exercise-check" in tags(c) for c in nbformat.read(p, as_version=4).cells)
-]
-
-
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
-def test_stops_at_the_first_exercise_with_the_checks_message(path):
-    nb = nbformat.read(path, as_version=4)
-    first = next(i for i, c in enumerate(nb.cells) if "exercise-check" in tags(c))
-    nb.cells = nb.cells[: first + 1]
-    run(nb, allow_errors=True)
-    before = [c for c in nb.cells[:first] if errors(c)]
-    assert not before, f"a cell before the first check failed: {errors(before[0])}"
-    (error,) = errors(nb.cells[first])
-    assert error.ename == "ExerciseFailed", f"{error.ename}: {error.evalue}"
-    assert error.evalue
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_runs_clean_once_solved(path):
-    """With the page's solutions in place of the skeletons, no cell fails
-    (except those tagged raises-exception, which show an error on purpose)."""
-    nb = nbformat.read(path, as_version=4)
-    page = jupytext.read(ROOT / "book" / f"{path.stem}.md")
-    solutions = [c.source for c in page.cells if "exercise-solution" in tags(c)]
-    skeletons = [c for c in nb.cells if "exercise-skeleton" in tags(c)]
-    assert len(solutions) == len(skeletons)
-    for cell, solution in zip(skeletons, solutions, strict=True):
-        cell.source = solution
-    run(nb, allow_errors=False)
+def test_each_check_stops_the_skeleton_and_passes_the_solution(path):
+    """One kernel per notebook: this replaces running the unsolved notebook up
+    to its first check and then the solved notebook from the start."""
+    messages = run_as_a_student(path)
+    checks = [
+        c
+        for c in nbformat.read(path, as_version=4).cells
+        if "exercise-check" in tags(c)
+    ]
+    assert len(messages) == len(checks)
