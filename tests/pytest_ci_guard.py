@@ -6,8 +6,14 @@ would let a check silently stop checking, so the session fails instead.
 
 import os
 
+import pytest
 
+
+# Outermost, so that it reports after pytest's own summary (and on a line of
+# its own, also under pytest-xdist).
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_sessionfinish(session, exitstatus):
+    yield
     if os.environ.get("CI", "").lower() != "true":
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
