@@ -4,7 +4,8 @@ HTML: drop sphinx-thebe's unused assets (below); put launch links on every
 page that has a student notebook (Colab, Binder, download, all as a zip),
 built from the repository URL in _config.yml; copy the notebooks into the
 site; link every stylesheet the same way in a clean and an incremental
-build (see early_extension_css). PDF: move each chapter's exercise
+build (see early_extension_css); leave out the theme's Font Awesome script
+(see without_fontawesome_js). PDF: move each chapter's exercise
 solutions to the end of the chapter, since a printed page has no dropdown to
 hide them in.
 
@@ -17,11 +18,13 @@ scripts and stylesheet from every page: no error, two requests fewer.
 """
 
 import html
+import re
 import shutil
 import zipfile
 from pathlib import Path
 
 from docutils import nodes
+from markupsafe import Markup
 from sphinx import addnodes
 from sphinx.locale import get_translation
 
@@ -138,6 +141,34 @@ def early_extension_css(app):
     copy_asset_files(app, None)
 
 
+FONTAWESOME_JS = re.compile(
+    r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>'
+)
+
+
+def without_fontawesome_js(html_head: str) -> Markup:
+    """The theme's head without its Font Awesome script (a template filter).
+
+    pydata-sphinx-theme loads a 1.5 MB script on every page, two fifths of what
+    a reader downloads, only so that custom SVG icons can be added. Its own
+    stylesheet already draws every icon the site uses from a 150 kB web font.
+    """
+    cleaned, found = FONTAWESOME_JS.subn("", str(html_head))
+    if found != 1:
+        raise ValueError(
+            "the theme's fontawesome.js script tag was not found: the theme "
+            "changed; update FONTAWESOME_JS in _ext/nnbook_site.py"
+        )
+    return Markup(cleaned)
+
+
+def add_template_filters(app):
+    if app.builder.format == "html":
+        app.builder.templates.environment.filters["without_fontawesome_js"] = (
+            without_fontawesome_js
+        )
+
+
 def copy_notebooks(app, exception):
     """The student notebooks, one by one and as a zip, into the site."""
     if exception or app.builder.format != "html":
@@ -160,6 +191,7 @@ def copy_notebooks(app, exception):
 
 def setup(app):
     app.connect("builder-inited", early_extension_css)
+    app.connect("builder-inited", add_template_filters)
     app.connect("html-page-context", launch_links)
     app.connect("build-finished", copy_notebooks)
     app.connect("html-page-context", drop_unused_thebe)

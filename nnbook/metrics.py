@@ -1,7 +1,10 @@
-"""Scoring a trained network with the metrics used for any other model."""
+"""Scoring a trained network with the metrics used for any other model.
+
+scikit-learn is imported by the functions that use it, not here: it takes
+about a second to import, which every page and the API reference would pay.
+"""
 
 import numpy as np
-from sklearn.metrics import classification_report, r2_score
 from torch import nn
 
 from nnbook._validation import as_float_tensor, check_same_length
@@ -27,6 +30,8 @@ def evaluate_r2(model: nn.Module, X, y) -> float:
         raise ValueError(
             f"evaluate_r2 needs a one-output model; got output {pred.shape}"
         )
+    from sklearn.metrics import r2_score
+
     return float(r2_score(y_t.numpy().reshape(-1), pred))
 
 
@@ -57,4 +62,6 @@ def show_classification_report(model: nn.Module, X, y, threshold: float = 0.5) -
         raise ValueError(
             f"y has {y_true.shape[0]} labels but X has {labels.shape[0]} records"
         )
+    from sklearn.metrics import classification_report
+
     print(classification_report(y_true, labels, digits=3, zero_division=0))

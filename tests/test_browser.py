@@ -31,6 +31,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+# Everything a reader downloads for one page: HTML, theme, MathJax, images.
+# The heaviest page took 2.95 MB when this was set (bench/results.md has the
+# figures); the theme's Font Awesome script alone would add 1.5 MB.
+PAGE_BYTES = 3.5e6
+
 
 def toc_pages(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
     """Every document of the TOC (root first), as paths without suffix."""
@@ -88,6 +93,7 @@ def test_page_renders_cleanly(page, site_url, browser):
     tab = context.new_page()
     problems: list[str] = []
     foreign: list[str] = []
+    downloaded: dict[str, int] = {}
 
     def route(r):
         url = r.request.url
@@ -107,12 +113,14 @@ def test_page_renders_cleanly(page, site_url, browser):
         ),
     )
     tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    tab.on(
-        "response",
-        lambda r: (
-            problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None
-        ),
-    )
+
+    def response(r):
+        if r.status >= 400:
+            problems.append(f"HTTP {r.status}: {r.url}")
+        elif r.ok:
+            downloaded[r.url.removeprefix(site_url)] = len(r.body())
+
+    tab.on("response", response)
     try:
         tab.goto(f"{site_url}/{page}.html", wait_until="networkidle")
         has_math = tab.locator(".math").count() > 0
@@ -170,6 +178,12 @@ def test_page_renders_cleanly(page, site_url, browser):
             if "colab" in cls or "binder" in cls or cls.endswith("-download"):
                 assert href.endswith(f"notebooks/{stem}.ipynb"), href
         assert all(status == 200 for status in downloads.values()), downloads
+    total = sum(downloaded.values())
+    heaviest = sorted(downloaded.items(), key=lambda kv: -kv[1])[:5]
+    assert total <= PAGE_BYTES, (
+        f"{page}: a reader downloads {total / 1e6:.2f} MB, more than "
+        f"{PAGE_BYTES / 1e6} MB; the largest: {heaviest}"
+    )
     broken = [i["src"] for i in images if i["width"] == 0]
     assert not broken, f"{page}: images that did not load: {broken}"
     no_alt = [i["src"] for i in images if not (i["alt"] or "").strip()]

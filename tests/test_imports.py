@@ -12,6 +12,7 @@ WITHOUT_SKLEARN = [
     "nnbook.data",
     "nnbook.diagrams",
     "nnbook.gradcheck",
+    "nnbook.metrics",
     "nnbook.plots",
     "nnbook.scratch",
     "nnbook.seed",
