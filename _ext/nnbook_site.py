@@ -5,7 +5,8 @@ page that has a student notebook (Colab, Binder, download, all as a zip),
 built from the repository URL in _config.yml; copy the notebooks into the
 site; link every stylesheet the same way in a clean and an incremental
 build (see early_extension_css); leave out the theme's Font Awesome script
-(see without_fontawesome_js). PDF: move each chapter's exercise
+(see without_fontawesome_js); keep the search index whole in incremental
+builds (see complete_search_index). PDF: move each chapter's exercise
 solutions to the end of the chapter, since a printed page has no dropdown to
 hide them in.
 
@@ -18,6 +19,7 @@ scripts and stylesheet from every page: no error, two requests fewer.
 """
 
 import html
+import pickle
 import re
 import shutil
 import zipfile
@@ -169,6 +171,40 @@ def add_template_filters(app):
         )
 
 
+SEARCH_INDEX_ENTRIES = "nnbook-search-index-entries.pickle"
+
+
+def complete_search_index(app):
+    """Make an incremental build's search index equal a clean build's (run on
+    html-collect-pages, which comes just before the index is written).
+
+    Sphinx 7.4 keeps the index entries of the search index (those of the API
+    reference) only for the pages written in the current build, so after an
+    incremental build they were missing for every other page
+    (sphinx-doc/sphinx#12599). Here they are saved with the doctrees and put
+    back for the pages not written again. Also dropped: words whose every page
+    was rewritten without them, which the index would keep with no page.
+    """
+    indexer = getattr(app.builder, "indexer", None)
+    if indexer is None:
+        return []
+    saved = Path(app.doctreedir) / SEARCH_INDEX_ENTRIES
+    entries = indexer._index_entries
+    merged = dict(entries)
+    if saved.is_file():
+        for docname, doc_entries in pickle.loads(saved.read_bytes()).items():
+            if docname in indexer._titles and docname not in merged:
+                merged[docname] = doc_entries
+    # In page order, as a clean build (which writes the pages sorted) has them.
+    entries.clear()
+    entries.update(sorted(merged.items()))
+    saved.write_bytes(pickle.dumps(entries))
+    for words in (indexer._mapping, indexer._title_mapping):
+        for word in [word for word, docnames in words.items() if not docnames]:
+            del words[word]
+    return []
+
+
 def copy_notebooks(app, exception):
     """The student notebooks, one by one and as a zip, into the site."""
     if exception or app.builder.format != "html":
@@ -193,6 +229,7 @@ def setup(app):
     app.connect("builder-inited", early_extension_css)
     app.connect("builder-inited", add_template_filters)
     app.connect("html-page-context", launch_links)
+    app.connect("html-collect-pages", complete_search_index)
     app.connect("build-finished", copy_notebooks)
     app.connect("html-page-context", drop_unused_thebe)
     app.connect("doctree-resolved", solutions_to_chapter_end)
