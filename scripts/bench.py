@@ -92,13 +92,14 @@ def clean_builds(runs: int) -> dict:
             if differing := differing_files(sites):
                 log(f"sites differ so far in: {', '.join(differing[:10])}")
             log(f"clean build {run + 1}/{runs}, {mode}: {seconds:.1f} s")
+    differing = differing_files(sites)
     return {
         "serial_s": median(times["serial"]),
         "parallel_s": median(times["parallel"]),
         "speedup": round(median(times["serial"]) / median(times["parallel"]), 2),
         "runs": times,
-        "identical_sites": not differing_files(sites),
-        "differing_files": differing_files(sites),
+        "identical_sites": not differing,
+        "differing_files": differing,
         "site": sites[-1],
         # Per page, the median over the clean builds: serial, one kernel at a
         # time; parallel, two kernels side by side.
