@@ -17,7 +17,7 @@ PORT ?= 8000
 TEST_JOBS ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)
 XDIST := -n $(TEST_JOBS) --dist loadgroup
 
-.PHONY: system-deps book pdf notebooks bench test serve venv lint unit pages pdf-checks browser faults clean
+.PHONY: system-deps book pdf notebooks bench test serve venv lint unit pages pdf-checks notebook-checks browser faults clean
 TEX_PACKAGES := xelatex=texlive-xetex latexmk=latexmk pdftotext=poppler-utils \
 	texlive-latex-extra texlive-lang-cyrillic texlive-fonts-recommended \
 	fonts-freefont-otf fonts-dejavu
@@ -47,7 +47,7 @@ $(MATHJAX): package.json package-lock.json
 	cp -r node_modules/mathjax/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
 
 book: venv $(MATHJAX)
-	scripts/build-book .
+	$(BIN)/python -m booktools.build
 	@echo "The site: file://$(CURDIR)/_build/html/index.html  (or: make serve)"
 
 # Everything the build and the tests need from Debian (run by .ci/run).
@@ -57,16 +57,16 @@ system-deps:
 # The PDF edition, from the same executed pages (and copied into the site).
 pdf: venv
 	@scripts/require-debian.sh $(TEX_PACKAGES)
-	scripts/build-pdf
+	$(BIN)/python -m booktools.build --pdf
 
 # Build and test timings: bench/results.json and bench/results.md.
 bench: venv $(MATHJAX)
 	@scripts/require-debian.sh chromium=chromium
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m booktools.bench
 
 # Student notebooks (notebooks/*.ipynb) from the pages: commit what it writes.
 notebooks: book
-	$(BIN)/python scripts/student_notebooks.py
+	$(BIN)/python -m booktools.notebooks
 
 serve: book
 	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
@@ -87,11 +87,13 @@ test:
 	@echo "All checks passed. Phase times (s):"; cat _build/times.txt
 
 lint: venv
-	$(BIN)/ruff check nnbook tests conftest.py _ext scripts
-	$(BIN)/ruff format --check nnbook tests conftest.py _ext scripts
+	$(BIN)/ruff check nnbook booktools tests conftest.py _ext
+	$(BIN)/ruff format --check nnbook booktools tests conftest.py _ext
 
+# A bare pytest runs the unit tests (pyproject.toml's addopts); the targets
+# below select the rest.
 unit: venv
-	$(BIN)/pytest tests -m "not (browser or slow or pdf or notebooks)"
+	$(BIN)/pytest
 
 # Re-executes every page once and compares its text outputs with the build's.
 pages: venv

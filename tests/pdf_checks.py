@@ -53,3 +53,11 @@ def embedded_images(pdf: Path) -> int:
         ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
     return sum(1 for line in lines if line.split()[2] == "image")
+
+
+def missing_from_pdf(book, text: str) -> list[str]:
+    """The titles of ``book``'s pages and exercises (booktools.book.Book) that
+    the PDF's text lacks."""
+    titles = [page.title for page in book.pages()]
+    titles += [exercise.title for exercise in book.exercises()]
+    return missing_titles(text, titles)

@@ -6,30 +6,18 @@ with alt text) and ask nothing of any other host. A full-page screenshot of
 each lands in _build/screenshots/ for a person to look at.
 """
 
-import functools
-import http.server
 import re
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
-import yaml
+
+from booktools.book import Book, served
+from booktools.browser import CHROMIUM, have_chromium, launch
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
-SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+BOOK = Book()
+SITE = BOOK.html_dir
+SHOTS = BOOK.build_dir / "screenshots"
 
 # Everything a reader downloads for one page: HTML, theme, MathJax, images.
 # The heaviest page took 2.95 MB when this was set (bench/results.md has the
@@ -37,57 +25,27 @@ CHROMIUM_ARGS = [
 PAGE_BYTES = 3.5e6
 
 
-def toc_pages(toc_file: Path = ROOT / "_toc.yml") -> list[str]:
-    """Every document of the TOC (root first), as paths without suffix."""
-    toc = yaml.safe_load(toc_file.read_text())
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(toc.get("chapters", []))
-    return pages
-
-
 @pytest.fixture(scope="session")
 def site_url():
     if not (SITE / "index.html").is_file():
         pytest.fail(f"no built site in {SITE}: run `make book` first")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with served(SITE) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).is_file():
+    if not have_chromium():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p)
         yield browser
         browser.close()
 
 
-def test_toc_lists_pages():
-    pages = toc_pages()
-    assert pages[0] == "book/index" and "book/activations" in pages
-
-
-@pytest.mark.parametrize("page", toc_pages())
+@pytest.mark.parametrize("page", [page.docname for page in BOOK.pages()])
 def test_page_renders_cleanly(page, site_url, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
@@ -169,7 +127,7 @@ def test_page_renders_cleanly(page, site_url, browser):
     reprs = re.findall(r"np\.\w+\([^)]*\)", prose)
     assert not reprs, f"{page}: NumPy reprs in the text: {reprs}"
     stem = page.rsplit("/", 1)[-1]
-    if (ROOT / "notebooks" / f"{stem}.ipynb").is_file():
+    if (BOOK.root / "notebooks" / f"{stem}.ipynb").is_file():
         kinds = sorted(
             cls.split()[-1].removeprefix("nnbook-launch-") for cls, _ in launch
         )

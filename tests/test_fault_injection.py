@@ -1,17 +1,21 @@
 """Every guard of the pipeline, shown able to fail, on a tiny fixture book.
 
 Each test copies tests/fixture_book/, injects one fault, and runs the same
-build script and page plugin that guard the real book.
+build, page plugin, notebook generator and PDF checks that guard the real book.
 """
 
-import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
+
+from booktools.book import Book, site_files
+from booktools.notebooks import write_notebooks
+from tests.pdf_checks import missing_from_pdf, pdf_text, unresolved_references
 
 pytestmark = pytest.mark.slow
 
@@ -19,32 +23,30 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).parent / "fixture_book"
 
 
-def build(book: Path, **env: str) -> subprocess.CompletedProcess:
+def build(book: Path, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [ROOT / "scripts" / "build-book", book],
+        [sys.executable, "-m", "booktools.build", book, *options],
         capture_output=True,
         text=True,
-        cwd=book,
-        env={**os.environ, **env},
+        cwd=ROOT,
     )
 
 
-def run_page_tests(book: Path, *options: str) -> subprocess.CompletedProcess:
-    cache = book / "_build" / ".jupyter_cache"
+def run_page_tests(
+    book: Path, *options: str, page: str = "page.md"
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
-            book / "page.md",
+            book / page,
             "-p",
             "no:cacheprovider",
             "-p",
             "tests.pytest_myst_pages",
             "--rootdir",
             book,
-            "--build-cache",
-            cache,
             "-v",
             *options,
         ],
@@ -139,9 +141,9 @@ def test_changed_helper_code_reruns_pages_that_did_not_change(book):
     edit(
         book / "page.md", "answer = 6 * 7", "from helper import ANSWER\nanswer = ANSWER"
     )
-    assert build(book, PAGE_INPUTS=str(helper)).returncode == 0
+    assert build(book, "--page-inputs", helper).returncode == 0
     helper.write_text("ANSWER = 41\n")  # the page itself is untouched
-    result = build(book, PAGE_INPUTS=str(helper))
+    result = build(book, "--page-inputs", helper)
     out = log(result)
     assert result.returncode != 0, out
     assert "changed since the last build: re-executing every page" in out
@@ -176,9 +178,11 @@ def test_exercise_cells_out_of_order_are_refused(book):
     edit(book / "page.md", ":tags: [exercise-solution]", ":tags: [solution]")
     result = run_page_tests(book)
     assert result.returncode != 0
+    out = log(result)
+    assert "page.md, line " in out, "the error must name the page and the line"
     assert (
-        "must be three code cells tagged exercise-skeleton, exercise-solution, "
-        "exercise-check" in log(result)
+        "must have three code cells tagged exercise-skeleton, exercise-solution, "
+        "exercise-check, in that order" in out
     )
 
 
@@ -201,43 +205,15 @@ def test_a_page_added_to_the_toc_appears_in_every_page_navigation(book):
 
 def test_broken_reference_in_the_pdf_is_caught(book):
     """A reference LaTeX cannot resolve prints '??'; the PDF checks find it."""
-    from tests.pdf_checks import pdf_text, unresolved_references
-
-    with (book / "_config.yml").open("a") as config:
-        config.write(
-            "latex:\n  latex_engine: xelatex\n  use_jupyterbook_latex: false\n"
-        )
-    config_text = (book / "_config.yml").read_text()
-    (book / "_config.yml").write_text(
-        config_text.replace(
-            "    nb_execution_show_tb: true\n",
-            "    nb_execution_show_tb: true\n    latex_use_xindy: false\n",
-        )
-    )
     page = book / "page.md"
     page.write_text(page.read_text() + "\n```{raw} latex\nSee \\ref{nowhere}.\n```\n")
-    result = subprocess.run(
-        [ROOT / "scripts" / "build-book", "--pdf", book],
-        capture_output=True,
-        text=True,
-        cwd=book,
-    )
+    result = build(book, "--pdf")
     assert result.returncode == 0, log(result)
-    latex = book / "_build" / "latex"
-    pdf = next(latex.glob("*.pdf"))
-    log_text = next(latex.glob("*.log")).read_text(errors="replace")
+    pdf = Book(book).pdf_path
+    log_text = pdf.with_suffix(".log").read_text(errors="replace")
     problems = unresolved_references(pdf_text(pdf), log_text)
     assert any("??" in p for p in problems), problems
     assert any("nowhere" in p for p in problems), problems
-
-
-def site_files(book: Path) -> dict[str, bytes]:
-    html = book / "_build" / "html"
-    return {
-        str(p.relative_to(html)): p.read_bytes()
-        for p in sorted(html.rglob("*"))
-        if p.is_file() and p.name != ".buildinfo"
-    }
 
 
 def test_an_edit_undone_gives_the_clean_builds_site(book):
@@ -246,12 +222,12 @@ def test_an_edit_undone_gives_the_clean_builds_site(book):
     the pages it does not rewrite (sphinx-doc/sphinx#12599) and keeps words no
     page has any more, and a rewritten page links two stylesheets with a
     checksum that a clean build's pages link without. The book's extension
-    (_ext/nnbook_site.py) repairs all three."""
+    (_ext/upstream_fixes.py) repairs all three."""
     config = book / "_config.yml"
     config.write_text(
         config.read_text().replace(
             "sphinx:\n",
-            f"sphinx:\n  local_extensions:\n    nnbook_site: {ROOT / '_ext'}\n",
+            f"sphinx:\n  local_extensions:\n    upstream_fixes: {ROOT / '_ext'}\n",
         )
     )
     (book / "terms.md").write_text(
@@ -260,8 +236,9 @@ def test_an_edit_undone_gives_the_clean_builds_site(book):
     toc = book / "_toc.yml"
     toc.write_text(toc.read_text() + "chapters:\n  - file: terms\n")
     assert build(book).returncode == 0
-    clean = site_files(book)
-    assert b"fixture term" in clean["searchindex.js"]
+    html = Book(book).html_dir
+    clean = site_files(html)
+    assert b"fixture term" in (html / "searchindex.js").read_bytes()
     page = book / "page.md"
     original = page.read_text()
     edit(
@@ -271,8 +248,109 @@ def test_an_edit_undone_gives_the_clean_builds_site(book):
     page.write_text(original)
     result = build(book)
     assert result.returncode == 0, log(result)
-    rebuilt = site_files(book)
+    rebuilt = site_files(html)
     differing = [
         p for p in clean.keys() | rebuilt.keys() if clean.get(p) != rebuilt.get(p)
     ]
     assert not differing, f"the rebuilt site differs in {differing}"
+
+
+SECTION = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A section of its own
+
+```{code-cell} ipython3
+base = 3
+```
+
+```{exercise-start}
+:label: ex-triple
+```
+**Triple it.** Write `triple(x)`.
+
+```{code-cell} ipython3
+:tags: [exercise-skeleton, skip-execution]
+def triple(x):
+    raise NotImplementedError
+```
+
+```{exercise-end}
+```
+
+```{solution-start} ex-triple
+:class: dropdown
+```
+
+```{code-cell} ipython3
+:tags: [exercise-solution]
+def triple(x):
+    return base * x
+```
+
+```{solution-end}
+```
+
+```{code-cell} ipython3
+:tags: [exercise-check]
+class ExerciseFailed(AssertionError):
+    pass
+
+
+try:
+    right = triple(14) == 42
+except NotImplementedError:
+    right = False
+if not right:
+    raise ExerciseFailed("triple(14) should be 42")
+print("Correct!")
+```
+"""
+
+
+def test_a_page_added_under_sections_gets_every_guard(book):
+    """Adding a page is writing it and naming it in _toc.yml, here under
+    `sections:` of a chapter, nothing else: it is executed before the build,
+    gets a student notebook, its exercise is run on skeleton and solution,
+    and the PDF is checked for its title and its exercise's."""
+    (book / "chapter.md").write_text("# A chapter\n\nIt has a section.\n")
+    (book / "section.md").write_text(SECTION)
+    toc = book / "_toc.yml"
+    toc.write_text(
+        toc.read_text()
+        + "chapters:\n  - file: chapter\n    sections:\n      - file: section\n"
+    )
+    fixture = Book(book)
+    assert [p.name for p in fixture.pages()] == ["page", "chapter", "section"]
+
+    result = build(book, "--jobs", "2")
+    out = log(result)
+    assert result.returncode == 0, out
+    assert "section.md: " in out and "executing 2 pages, 2 at a time" in out, out
+    assert "section" in fixture.execution_records()
+
+    write_notebooks(fixture, book / "notebooks")
+    notebook = nbformat.read(book / "notebooks" / "section.ipynb", as_version=4)
+    text = nbformat.writes(notebook)
+    assert "raise NotImplementedError" in text and "return base * x" not in text
+    assert "**Triple it.**" in text
+
+    pages = run_page_tests(book, "--compare-build", page="section.md")
+    out = log(pages)
+    assert pages.returncode == 0, out
+    assert "Cell 1 (the skeleton must fail its check) PASSED" in out
+    assert "4 passed" in out
+
+    pdf = build(book, "--pdf")
+    assert pdf.returncode == 0, log(pdf)
+    titles = [p.title for p in fixture.pages()] + [e.title for e in fixture.exercises()]
+    assert "A section of its own" in titles and "Triple it." in titles
+    assert not missing_from_pdf(fixture, pdf_text(fixture.pdf_path))

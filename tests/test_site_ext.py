@@ -1,12 +1,20 @@
-"""The local Sphinx extension's template filter (_ext/nnbook_site.py)."""
+"""The local Sphinx extensions: the Font Awesome filter, and the workarounds
+failing loudly when what they rely on stops holding (_ext/upstream_fixes.py)."""
 
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from sphinx.errors import ExtensionError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
-from nnbook_site import without_fontawesome_js  # noqa: E402
+from upstream_fixes import (  # noqa: E402
+    complete_search_index,
+    drop_unused_thebe,
+    thebe_still_there,
+    without_fontawesome_js,
+)
 
 # As pydata-sphinx-theme 0.17 writes the end of its head block.
 THEME_HEAD = """<link href="../_static/styles/theme.css?digest=55c2" rel="stylesheet" />
@@ -28,3 +36,34 @@ def test_drops_only_the_fontawesome_script():
 def test_a_changed_theme_fails_the_build_instead_of_passing_silently():
     with pytest.raises(ValueError, match="theme changed"):
         without_fontawesome_js(THEME_HEAD.replace("fontawesome.js", "icons.js"))
+
+
+def test_search_index_repair_fails_loudly_when_sphinx_changes(tmp_path):
+    """The repair uses private attributes of Sphinx's IndexBuilder: without
+    them the build must stop, not silently ship an incomplete index."""
+    indexer = SimpleNamespace(_index_entries={}, _titles={}, _mapping={})
+    app = SimpleNamespace(
+        builder=SimpleNamespace(indexer=indexer), doctreedir=str(tmp_path)
+    )
+    with pytest.raises(ExtensionError, match="_title_mapping"):
+        complete_search_index(app)
+    indexer._title_mapping = {"gone": set(), "kept": {"page"}}
+    indexer._mapping = {"word": {"page"}}
+    assert complete_search_index(app) == []
+    assert indexer._title_mapping == {"kept": {"page"}}
+
+
+def test_thebe_workaround_fails_the_build_once_thebe_is_gone():
+    app = SimpleNamespace(
+        config=SimpleNamespace(html_theme_options={}), builder=SimpleNamespace()
+    )
+    thebe = SimpleNamespace(filename="_static/sphinx-thebe.js", attributes={})
+    other = SimpleNamespace(filename="_static/book.js", attributes={})
+    context = {"script_files": [other, thebe], "css_files": []}
+    drop_unused_thebe(app, "page", "page.html", context, None)
+    assert context["script_files"] == [other]
+    thebe_still_there(app, None)  # thebe's assets were there: nothing to say
+    app.builder = SimpleNamespace()
+    drop_unused_thebe(app, "page", "page.html", {"script_files": [other]}, None)
+    with pytest.raises(ExtensionError, match="remove the workaround"):
+        thebe_still_there(app, None)

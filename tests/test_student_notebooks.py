@@ -2,48 +2,49 @@
 solutions or outputs, and, run as a student would, every check stops its
 unsolved exercise with a message and passes once the exercise is solved."""
 
-import subprocess
-import sys
 from pathlib import Path
 
-import jupytext
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from booktools.book import Book, Page, tags
+from booktools.notebooks import write_notebooks
+
 pytestmark = pytest.mark.notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-
-
-def tags(cell) -> list[str]:
-    return cell.metadata.get("tags", [])
+BOOK = Book()
+PAGES = BOOK.notebook_pages()
 
 
 def errors(cell) -> list[dict]:
     return [o for o in cell.get("outputs", []) if o.output_type == "error"]
 
 
-def solutions_of(path: Path) -> list[str]:
-    page = jupytext.read(ROOT / "book" / f"{path.stem}.md")
-    return [c.source for c in page.cells if "exercise-solution" in tags(c)]
+def notebook_of(page: Page) -> Path:
+    return page.book.root / "notebooks" / f"{page.name}.ipynb"
 
 
-def run_as_a_student(path: Path) -> None:
+def solutions_of(page: Page) -> list[str]:
+    nb = page.notebook()
+    return [nb.cells[ex.solution].source for ex in page.exercises()]
+
+
+def run_as_a_student(page: Page) -> None:
     """Run a student notebook top to bottom in one kernel, as a student works
     through it: each exercise's check runs first on the skeleton and must stop
     with ExerciseFailed; then the page's solution replaces the skeleton and the
     check runs again and must pass. Any other failing cell fails the run
     (except those tagged raises-exception, which show an error on purpose)."""
+    path = notebook_of(page)
     nb = nbformat.read(path, as_version=4)
-    solutions = iter(solutions_of(path))
+    solutions = iter(solutions_of(page))
     client = NotebookClient(
         nb,
         timeout=300,
         kernel_name="python3",
         allow_errors=True,
-        resources={"metadata": {"path": str(ROOT / "notebooks")}},
+        resources={"metadata": {"path": str(path.parent)}},
     )
 
     def execute(cell, index: int) -> list[dict]:
@@ -86,28 +87,27 @@ def run_as_a_student(path: Path) -> None:
 
 
 def test_notebooks_are_current_with_their_pages():
-    result = subprocess.run(
-        [sys.executable, ROOT / "scripts" / "student_notebooks.py", "--check"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert len(NOTEBOOKS) == 15
+    stale = write_notebooks(BOOK, BOOK.root / "notebooks", check=True)
+    assert not stale, f"out of date with their pages (run `make notebooks`): {stale}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_no_solutions_and_no_outputs(path):
+def test_there_is_one_notebook_per_notebook_page_and_no_other():
+    made = {path.name for path in (BOOK.root / "notebooks").glob("*.ipynb")}
+    assert made == {notebook_of(page).name for page in PAGES}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_no_solutions_and_no_outputs(page):
+    path = notebook_of(page)
     nb = nbformat.read(path, as_version=4)
     assert not [c for c in nb.cells if "exercise-solution" in tags(c)]
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
-    page = jupytext.read(ROOT / "book" / f"{path.stem}.md")
-    for solution in (c for c in page.cells if "exercise-solution" in tags(c)):
-        assert solution.source not in path.read_text()
+    for solution in solutions_of(page):
+        assert solution not in path.read_text()
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_each_check_stops_the_skeleton_and_passes_the_solution(path):
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_each_check_stops_the_skeleton_and_passes_the_solution(page):
     """One kernel per notebook: this replaces running the unsolved notebook up
     to its first check and then the solved notebook from the start."""
-    run_as_a_student(path)
+    run_as_a_student(page)

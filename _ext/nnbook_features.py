@@ -1,0 +1,125 @@
+"""The book's own features that _config.yml cannot express.
+
+HTML: launch links on every page that has a student notebook (Colab, Binder,
+download, all notebooks as a zip), and the notebooks copied into the site.
+PDF: each chapter's exercise solutions gathered at the chapter's end, since a
+printed page has no dropdown to hide them in.
+
+Workarounds for upstream bugs are in upstream_fixes.py, not here.
+"""
+
+import html
+import shutil
+import zipfile
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.errors import ExtensionError
+from sphinx.locale import get_translation
+
+_ = get_translation("nnbook")
+
+
+def solutions_to_chapter_end(app, doctree, docname):
+    """In the LaTeX build, gather each chapter's solutions under a heading at
+    its end, in the order of the exercises, each keeping its title
+    ("Solution to Exercise 8.1")."""
+    if app.builder.format != "latex":
+        return
+    from sphinx_exercise.nodes import solution_node
+
+    for chapter in doctree.findall(addnodes.start_of_file):
+        solutions = [
+            node for node in chapter.findall(solution_node) if node.parent is not None
+        ]
+        if not solutions:
+            continue
+        for node in solutions:
+            node.parent.remove(node)
+        chapter += nodes.rubric("", _("Solutions"))
+        chapter.extend(solutions)
+
+
+def _repository(app) -> tuple[str, str]:
+    """(owner/name, branch) of _config.yml's repository, which Jupyter Book
+    passes to the theme as repository_url and repository_branch."""
+    options = app.config.html_theme_options
+    url = options.get("repository_url", "").rstrip("/")
+    if "github.com/" not in url:
+        raise ExtensionError(
+            f"_config.yml: repository.url must be a GitHub URL, got {url!r}"
+        )
+    return url.split("github.com/", 1)[1], options.get("repository_branch", "main")
+
+
+def _notebooks_dir(app) -> Path:
+    return Path(app.confdir) / "notebooks"
+
+
+def launch_links(app, pagename, templatename, context, doctree):
+    """Links to open this page's student notebook, above the page's content.
+
+    The theme's own launch buttons cannot serve: they open the page's source
+    (book/x.md, with its solutions) where the students' notebooks are
+    notebooks/x.ipynb, and they offer no download of all notebooks.
+    """
+    stem = pagename.rsplit("/", 1)[-1]
+    if "body" not in context or not (_notebooks_dir(app) / f"{stem}.ipynb").is_file():
+        return
+    repo, branch = _repository(app)
+    path = f"notebooks/{stem}.ipynb"
+    to_root = "../" * pagename.count("/")
+    links = [
+        (
+            "colab",
+            f"https://colab.research.google.com/github/{repo}/blob/{branch}/{path}",
+            _("Open in Colab"),
+        ),
+        (
+            "binder",
+            f"https://mybinder.org/v2/gh/{repo}/{branch}?labpath={path}",
+            _("Launch Binder"),
+        ),
+        ("download", f"{to_root}{path}", _("Download notebook")),
+        (
+            "download-all",
+            f"{to_root}notebooks/nnbook-notebooks.zip",
+            _("All notebooks (zip)"),
+        ),
+    ]
+    items = " ".join(
+        f'<a class="nnbook-launch nnbook-launch-{kind}" href="{html.escape(url)}"'
+        f"{' download' if kind.startswith('download') else ''}>{html.escape(text)}</a>"
+        for kind, url, text in links
+    )
+    context["body"] = (
+        f'<div class="nnbook-launch-links">{items}</div>\n' + context["body"]
+    )
+
+
+def copy_notebooks(app, exception):
+    """The student notebooks, one by one and as a zip, into the site."""
+    if exception or app.builder.format != "html":
+        return
+    source = _notebooks_dir(app)
+    target = Path(app.outdir) / "notebooks"
+    if not source.is_dir():
+        return
+    shutil.copytree(source, target, dirs_exist_ok=True)
+    with zipfile.ZipFile(
+        target / "nnbook-notebooks.zip", "w", zipfile.ZIP_DEFLATED
+    ) as z:
+        for notebook in sorted(source.glob("*.ipynb")):
+            # A fixed date rather than the file's: the same notebooks give
+            # the same zip in every checkout.
+            entry = zipfile.ZipInfo(notebook.name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.external_attr = 0o644 << 16
+            z.writestr(entry, notebook.read_bytes(), zipfile.ZIP_DEFLATED)
+
+
+def setup(app):
+    app.connect("html-page-context", launch_links)
+    app.connect("build-finished", copy_notebooks)
+    app.connect("doctree-resolved", solutions_to_chapter_end)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

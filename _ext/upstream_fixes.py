@@ -1,0 +1,161 @@
+"""Workarounds for bugs of the book's pinned dependencies (constraints.txt).
+
+Each names the version it was written against and the upstream report, and
+fails the build, saying so, when what it relies on stops holding: then check
+whether the upstream fix has landed and remove the workaround, or update it.
+The book's own features are in nnbook_features.py.
+"""
+
+import pickle
+import re
+from pathlib import Path
+
+from markupsafe import Markup
+from sphinx.errors import ExtensionError
+
+# --- sphinx-thebe 0.3.1 with Sphinx 7.4: a script declared twice -------------
+# Jupyter Book always loads sphinx-thebe, which registers its inline
+# configuration script after the HTML builder has copied the registry, so every
+# page declares `const THEBE_JS_URL` twice and the browser reports a
+# SyntaxError. (No upstream report found, executablebooks/sphinx-thebe,
+# searched 2026-11.) The book runs its code in Colab and Binder, not thebe:
+# with the thebe launch button off, thebe's assets are dropped from every page.
+
+THEBE_ASSETS = ("sphinx-thebe.js", "sphinx-thebe.css")
+
+
+def _is_thebe(asset) -> bool:
+    filename = getattr(asset, "filename", None) or ""
+    body = (getattr(asset, "attributes", None) or {}).get("body", "")
+    return filename.endswith(THEBE_ASSETS) or "THEBE_JS_URL" in body
+
+
+def drop_unused_thebe(app, pagename, templatename, context, doctree):
+    if app.config.html_theme_options.get("launch_buttons", {}).get("thebe"):
+        return
+    counts = app.builder.__dict__.setdefault("nnbook_thebe", {"pages": 0, "assets": 0})
+    counts["pages"] += 1
+    for key in ("script_files", "css_files"):
+        if key in context:
+            kept = [a for a in context[key] if not _is_thebe(a)]
+            counts["assets"] += len(context[key]) - len(kept)
+            context[key] = kept
+
+
+def thebe_still_there(app, exception):
+    """The guard: pages were written, and none had thebe's assets to drop."""
+    counts = getattr(app.builder, "nnbook_thebe", {"pages": 0, "assets": 0})
+    if not exception and counts["pages"] and not counts["assets"]:
+        raise ExtensionError(
+            "upstream_fixes.drop_unused_thebe: no page had sphinx-thebe's assets "
+            "any more; Jupyter Book or sphinx-thebe changed: remove the workaround"
+        )
+
+
+# --- myst-nb 1.4.0 and sphinx-exercise 1.2.1: stylesheets linked two ways ----
+# Both copy their stylesheet into _static when the build finishes, after the
+# pages are written (myst-nb since executablebooks/MyST-NB#447); Sphinx 7.4
+# adds `?v=checksum` to a stylesheet's link only when it finds the file there.
+# So a clean build linked the two without the checksum and any later build
+# with it: one page, two versions, depending on what the output folder held.
+# Here they are put in _static before any page is written.
+
+
+def early_extension_css(app):
+    if app.builder.format != "html":
+        return
+    from myst_nb.sphinx_ext import add_global_html_resources
+    from sphinx_exercise import copy_asset_files
+
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+    copy_asset_files(app, None)
+    for pattern in ("mystnb.*.css", "exercise.css"):
+        if not list(static.glob(pattern)):
+            raise ExtensionError(
+                f"upstream_fixes.early_extension_css: no {pattern} in _static after "
+                "copying: myst-nb or sphinx-exercise changed how they add their "
+                "stylesheets; check whether the workaround is still needed"
+            )
+
+
+# --- pydata-sphinx-theme 0.17.1: a 1.5 MB script for custom icons ------------
+# The theme loads fontawesome.js on every page, two fifths of what a reader
+# downloads, only so that custom SVG icons can be added
+# (pydata/pydata-sphinx-theme#2379); its stylesheet already draws every icon
+# the site uses from a 150 kB web font. A template filter
+# (book/_templates/layout.html) drops the script's tag.
+
+FONTAWESOME_JS = re.compile(
+    r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>'
+)
+
+
+def without_fontawesome_js(html_head: str) -> Markup:
+    """The theme's head without its Font Awesome script (a template filter)."""
+    cleaned, found = FONTAWESOME_JS.subn("", str(html_head))
+    if found != 1:
+        raise ValueError(
+            "the theme's fontawesome.js script tag was not found: the theme "
+            "changed; update FONTAWESOME_JS in _ext/upstream_fixes.py"
+        )
+    return Markup(cleaned)
+
+
+def add_template_filters(app):
+    if app.builder.format == "html":
+        app.builder.templates.environment.filters["without_fontawesome_js"] = (
+            without_fontawesome_js
+        )
+
+
+# --- Sphinx 7.4.7: an incremental build's search index is incomplete ---------
+# Sphinx keeps the index entries of the search index (those of the API
+# reference) only for the pages written in the current build, so after an
+# incremental build they were missing for every other page
+# (sphinx-doc/sphinx#12599); and it keeps words whose every page was rewritten
+# without them. Here the entries are saved with the doctrees and put back for
+# the pages not written again (on html-collect-pages, just before the index is
+# written), and the empty words are dropped. It uses the indexer's private
+# attributes, so it checks first that they are still there.
+
+SEARCH_INDEX_ENTRIES = "nnbook-search-index-entries.pickle"
+INDEXER_ATTRIBUTES = ("_index_entries", "_titles", "_mapping", "_title_mapping")
+
+
+def complete_search_index(app):
+    indexer = getattr(app.builder, "indexer", None)
+    if indexer is None:
+        return []
+    missing = [a for a in INDEXER_ATTRIBUTES if not hasattr(indexer, a)]
+    if missing:
+        raise ExtensionError(
+            "upstream_fixes.complete_search_index: Sphinx's IndexBuilder has no "
+            f"{', '.join(missing)} any more: Sphinx changed; check whether "
+            "sphinx-doc/sphinx#12599 is fixed and remove or update the workaround"
+        )
+    saved = Path(app.doctreedir) / SEARCH_INDEX_ENTRIES
+    entries = indexer._index_entries
+    merged = dict(entries)
+    if saved.is_file():
+        for docname, doc_entries in pickle.loads(saved.read_bytes()).items():
+            if docname in indexer._titles and docname not in merged:
+                merged[docname] = doc_entries
+    # In page order, as a clean build (which writes the pages sorted) has them.
+    entries.clear()
+    entries.update(sorted(merged.items()))
+    saved.write_bytes(pickle.dumps(entries))
+    for words in (indexer._mapping, indexer._title_mapping):
+        for word in [word for word, docnames in words.items() if not docnames]:
+            del words[word]
+    return []
+
+
+def setup(app):
+    app.connect("builder-inited", early_extension_css)
+    app.connect("builder-inited", add_template_filters)
+    app.connect("html-page-context", drop_unused_thebe)
+    app.connect("build-finished", thebe_still_there)
+    app.connect("html-collect-pages", complete_search_index)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,376 @@
+"""Student notebooks from the book's pages: ``python -m booktools.notebooks``
+writes them to notebooks/; ``--check`` fails when any is out of date.
+
+A student notebook keeps a page's prose, its code, its exercise skeletons
+and their checks; it drops the solutions and all outputs; and it starts with
+a cell that installs the `nnbook` package when the notebook runs outside the
+book's environment.
+
+The prose is MyST, which Jupyter does not render. Each Markdown cell is parsed
+by MyST's own parser (the one the build uses), and every directive and role
+it finds is written as plain Markdown; all other text is kept as written.
+Cross-references come out as the book prints them ("Figure 6.1", "Eq. 6.1",
+a section's title), read from the build's Sphinx environment, and glued
+numbers from the build's execution cache: `make book` comes first.
+
+Why not sphinx-tojupyter (QuantEcon's Sphinx builder for notebooks)? See
+the README, "Student notebooks".
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import pickle
+import sys
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+
+import nbformat
+
+from booktools.book import ROOT, Book, BookError, Page, Parsed, directive, tags
+
+OUT = ROOT / "notebooks"
+
+
+def install_cell(book: Book) -> nbformat.NotebookNode:
+    repo = book.config["repository"]["url"]
+    source = f"nnbook @ git+{repo}@v{version('nnbook')}"
+    return nbformat.v4.new_code_cell(
+        "# Run this cell first. Outside the book's own environment (Colab,\n"
+        "# Binder, your own Jupyter) it installs the nnbook package, in the\n"
+        "# version this notebook belongs to.\n"
+        "import importlib.util\n"
+        "import os\n"
+        "import subprocess\n"
+        "import sys\n"
+        "\n"
+        'if importlib.util.find_spec("nnbook") is None:\n'
+        f'    source = os.environ.get("NNBOOK_SOURCE", "{source}")\n'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", source],\n'
+        "                   check=True)",
+        metadata={"tags": ["install-nnbook"]},
+    )
+
+
+def included_source(page: Page, path: str, name: str) -> str:
+    """The source of function or class ``name`` in ``path`` (relative to the
+    page), as ``{literalinclude}`` with ``:pyobject:`` shows it."""
+    source = (page.path.parent / path).read_text()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name == name:
+            return ast.get_source_segment(source, node)
+    raise BookError(f"{page}: {path} has no function or class {name}")
+
+
+class References:
+    """Labels as the built book prints them, from the build's Sphinx
+    environment: sections by title, figures and equations by number."""
+
+    def __init__(self, book: Book):
+        saved = book.doctrees_dir / "environment.pickle"
+        if not saved.is_file():
+            raise BookError(f"no build in {book.build_dir}: run `make book` first")
+        # The environment refers to the local extension's module by name.
+        sys.path.insert(0, str(book.root / "_ext"))
+        env = pickle.loads(saved.read_bytes())  # noqa: S301 -- our own build
+        self.labels = env.domaindata["std"]["labels"]
+        self.equations = env.domaindata["math"]["objects"]
+        self.titles = {doc: title.astext() for doc, title in env.titles.items()}
+        self.numbers = env.toc_fignumbers
+        self.figure_format = env.config.numfig_format["figure"]
+        self.eq_format = env.config.math_eqref_format or "({number})"
+
+    def section(self, label: str) -> str:
+        return self.labels[label][2]
+
+    def figure(self, label: str) -> str:
+        docname, node_id, _ = self.labels[label]
+        number = self.numbers[docname]["figure"][node_id]
+        return self.figure_format % ".".join(map(str, number))
+
+    def equation_number(self, label: str) -> str:
+        docname, _ = self.equations[label]
+        number = self.numbers[docname]["displaymath"][f"equation-{label}"]
+        return ".".join(map(str, number))
+
+    def equation(self, label: str) -> str:
+        return self.eq_format.format(number=self.equation_number(label))
+
+
+def titled(content: str) -> tuple[str | None, str]:
+    """A role's ``title <target>`` split in two; (None, target) without title."""
+    if content.endswith(">") and " <" in content:
+        title, target = content[:-1].rsplit(" <", 1)
+        return title.strip(), target.strip()
+    return None, content.strip()
+
+
+class Converter:
+    """MyST Markdown of one page to Markdown that Jupyter renders."""
+
+    def __init__(self, page: Page, refs: References, glued: dict[str, str]):
+        self.page, self.refs, self.glued = page, refs, glued
+
+    # -- roles: {name}`content` -> text ------------------------------------
+
+    def role_ref(self, content: str) -> str:
+        title, target = titled(content)
+        return f"*{title or self.refs.section(target)}*"
+
+    def role_doc(self, content: str) -> str:
+        title, target = titled(content)
+        if title is None:
+            docname = str(Path(self.page.docname).parent / target)
+            title = self.refs.titles[docname]
+        return f"*{title}*"
+
+    def role_numref(self, content: str) -> str:
+        title, target = titled(content)
+        number = self.refs.figure(target)
+        if title is None:
+            return self.elsewhere(number, self.refs.labels[target][0])
+        # An explicit title: "{number}" or "%s" stand for the number.
+        return title.replace("{number}", number.split()[-1]).replace(
+            "%s", number.split()[-1]
+        )
+
+    def role_eq(self, content: str) -> str:
+        label = content.strip()
+        return self.elsewhere(self.refs.equation(label), self.refs.equations[label][0])
+
+    def elsewhere(self, text: str, docname: str) -> str:
+        """``text``, naming the page it is on when that is another page: a
+        notebook has no link to follow."""
+        if docname == self.page.docname:
+            return text
+        return f"{text} of *{self.refs.titles[docname]}*"
+
+    def role_glue_text(self, content: str) -> str:
+        name, _, spec = content.partition(":")
+        if name not in self.glued:
+            raise BookError(f"{self.page}: no glued value {name!r} in the build")
+        value = self.glued[name]
+        if spec:
+            value = format(float(value), spec)
+        return f"**{value}**"
+
+    def role_code(self, content: str) -> str:
+        return f"`{titled(content)[1].lstrip('~')}`"
+
+    def role_math(self, content: str) -> str:
+        return f"${content}$"
+
+    def role_index(self, content: str) -> str:
+        title, target = titled(content)
+        return title or target
+
+    ROLES: dict[str, str] = {
+        "ref": "role_ref",
+        "doc": "role_doc",
+        "numref": "role_numref",
+        "eq": "role_eq",
+        "glue:text": "role_glue_text",
+        "glue": "role_glue_text",
+        "math": "role_math",
+        "index": "role_index",
+        "py:func": "role_code",
+        "py:mod": "role_code",
+        "py:class": "role_code",
+        "py:meth": "role_code",
+        "py:attr": "role_code",
+        "py:data": "role_code",
+        "py:obj": "role_code",
+    }
+
+    # -- directives: ```{name} ... ``` -> Markdown ----------------------------
+
+    def dir_exercise_start(self, d: Parsed) -> str:
+        return "#### Exercise"
+
+    def dir_dropped(self, d: Parsed) -> str:
+        return ""
+
+    def dir_glue_figure(self, d: Parsed) -> str:
+        # The figure itself appears where the code that draws it runs.
+        caption = self.markdown(d.body)
+        name = d.options.get("name")
+        figure = self.refs.figure(name) if name else "Figure"
+        return f"*{figure}: {caption}*"
+
+    def dir_dropdown(self, d: Parsed) -> str:
+        body = self.markdown(d.body)
+        return f"<details><summary>{d.argument}</summary>\n\n{body}\n\n</details>"
+
+    def dir_admonition(self, d: Parsed) -> str:
+        title = d.argument or d.name.capitalize()
+        body = self.markdown(d.body)
+        return "\n".join(
+            f"> {line}".rstrip() for line in [f"**{title}**", "", *body.splitlines()]
+        )
+
+    def dir_literalinclude(self, d: Parsed) -> str:
+        if "pyobject" not in d.options:
+            raise BookError(f"{self.page}: literalinclude without :pyobject:")
+        code = included_source(self.page, d.argument, d.options["pyobject"])
+        return f"```python\n{code}\n```"
+
+    def dir_math(self, d: Parsed) -> str:
+        return self.display_math(d.body, d.options.get("label"))
+
+    DIRECTIVES: dict[str, str] = {
+        "exercise-start": "dir_exercise_start",
+        "exercise-end": "dir_dropped",
+        "solution-start": "dir_dropped",
+        "solution-end": "dir_dropped",
+        "glue:figure": "dir_glue_figure",
+        "dropdown": "dir_dropdown",
+        "literalinclude": "dir_literalinclude",
+        "math": "dir_math",
+        **{
+            name: "dir_admonition"
+            for name in (
+                "note",
+                "tip",
+                "hint",
+                "important",
+                "warning",
+                "caution",
+                "admonition",
+            )
+        },
+    }
+
+    def display_math(self, latex: str, label: str | None) -> str:
+        # MathJax wants the tag inside the display.
+        tag = f"\n\\tag{{{self.refs.equation_number(label)}}}" if label else ""
+        return f"$$\n{latex.strip()}{tag}\n$$"
+
+    def handler(self, kind: str, name: str) -> Callable:
+        table = self.ROLES if kind == "role" else self.DIRECTIVES
+        if name not in table:
+            raise BookError(f"{self.page}: no plain form for the {kind} {{{name}}}")
+        return getattr(self, table[name])
+
+    def markdown(self, text: str) -> str:
+        """``text`` (MyST) as plain Markdown."""
+        tokens = self.page.tokens(text)
+        lines = text.splitlines()
+        out: list[str] = []
+        done = 0  # lines before this one are written
+        roles = []
+        for token in tokens:
+            roles += [c for c in token.children or [] if c.type == "myst_role"]
+            if token.level != 0 or token.map is None:
+                continue
+            start, end = token.map
+            if token.type == "myst_target":
+                replacement = None
+            elif token.type == "math_block_label":
+                replacement = self.display_math(token.content, token.info)
+            elif token.type.endswith("fence") and (d := directive(token)):
+                replacement = self.handler("directive", d.name)(d)
+            else:
+                continue
+            out += lines[done:start]
+            if replacement:
+                out.append(replacement)
+            done = end
+        out += lines[done:]
+        result = "\n".join(out)
+        # Roles, in the order MyST found them, each where it stands.
+        cursor = 0
+        for role in roles:
+            name = role.meta["name"]
+            markup = f"{{{name}}}`{role.content}`"
+            at = result.find(markup, cursor)
+            if at < 0:
+                raise BookError(f"{self.page}: could not place the role {markup}")
+            text = self.handler("role", name)(role.content)
+            result = result[:at] + text + result[at + len(markup) :]
+            cursor = at + len(text)
+        # Blank lines left where dropped directives stood: at most one.
+        while "\n\n\n" in result:
+            result = result.replace("\n\n\n", "\n\n")
+        return result.strip()
+
+
+def student_notebook(page: Page, refs: References) -> nbformat.NotebookNode:
+    convert = Converter(page, refs, page.glued_text())
+    cells = [install_cell(page.book)]
+    for cell in page.notebook().cells:
+        if "exercise-solution" in tags(cell):
+            continue
+        if cell.cell_type == "markdown":
+            source = convert.markdown(cell.source)
+            if source:
+                cells.append(nbformat.v4.new_markdown_cell(source))
+            continue
+        source = cell.source.replace(
+            "from myst_nb import glue", "from nnbook.notebook import glue"
+        )
+        keep = [t for t in tags(cell) if t != "skip-execution"]
+        cells.append(
+            nbformat.v4.new_code_cell(source, metadata={"tags": keep} if keep else {})
+        )
+    out = nbformat.v4.new_notebook(cells=cells)
+    out.metadata = {
+        "kernelspec": {
+            "display_name": "Python 3",
+            "language": "python",
+            "name": "python3",
+        },
+        "language_info": {"name": "python"},
+    }
+    for cell in out.cells:  # ids that do not change from one generation to the next
+        cell.pop("id", None)
+    out.nbformat, out.nbformat_minor = 4, 4
+    return out
+
+
+def render(page: Page, refs: References) -> str:
+    return nbformat.writes(student_notebook(page, refs)) + "\n"
+
+
+def write_notebooks(book: Book, out: Path, check: bool = False) -> list[str]:
+    """Write (or with ``check`` compare) every notebook page's student
+    notebook in ``out``; return the names of those out of date."""
+    refs = References(book)
+    stale = []
+    out.mkdir(exist_ok=True)
+    for page in book.notebook_pages():
+        target = out / f"{page.name}.ipynb"
+        text = render(page, refs)
+        if check:
+            if not target.is_file() or target.read_text() != text:
+                stale.append(target.name)
+        else:
+            target.write_text(text)
+            print(f"{target}: {len(text) // 1024} KiB")
+    return stale
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("book", nargs="?", default=ROOT, type=Path)
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="fail if a committed notebook differs from its page",
+    )
+    args = parser.parse_args()
+    book = Book(args.book.resolve())
+    try:
+        stale = write_notebooks(book, book.root / "notebooks", check=args.check)
+    except BookError as err:
+        print(f"notebooks: {err}", file=sys.stderr)
+        return 1
+    if stale:
+        print("out of date with their pages (run `make notebooks`):", ", ".join(stale))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
