@@ -152,7 +152,47 @@ def complete_search_index(app):
     return []
 
 
+# --- myst-nb 1.4.0: a printed line split across stream messages -------------
+# A kernel sends what a cell prints in as many stream messages as its output
+# thread happened to flush (ipykernel flushes on a timer), so one print can
+# arrive whole or split mid-line, from one run to the next. With
+# nb_merge_streams (_config.yml) myst-nb joins a cell's messages, but strips
+# the end of each and adds a newline (coalesce_streams; the strip was made an
+# rstrip in executablebooks/MyST-NB#637), so a line split mid-way prints as
+# two lines and two builds of one page differ. Here the messages of each
+# stream are first joined exactly as printed, then handed to myst-nb's own
+# function for the rest (carriage returns, stdout before stderr).
+
+
+def exact_coalesce_streams(outputs):
+    from myst_nb.core.utils import coalesce_streams
+
+    joined, streams = [], {}
+    for output in outputs:
+        if output["output_type"] == "stream":
+            if output["name"] in streams:
+                streams[output["name"]]["text"] += output["text"]
+                continue
+            output = type(output)(output)  # the cached notebook stays as it is
+            streams[output["name"]] = output
+        joined.append(output)
+    return coalesce_streams(joined)
+
+
+def join_split_stream_messages():
+    from myst_nb.core import render, utils
+
+    if render.coalesce_streams not in (utils.coalesce_streams, exact_coalesce_streams):
+        raise ExtensionError(
+            "upstream_fixes.join_split_stream_messages: myst_nb.core.render no "
+            "longer calls myst_nb.core.utils.coalesce_streams: myst-nb changed; "
+            "check whether split stream messages still print as two lines"
+        )
+    render.coalesce_streams = exact_coalesce_streams
+
+
 def setup(app):
+    join_split_stream_messages()
     app.connect("builder-inited", early_extension_css)
     app.connect("builder-inited", add_template_filters)
     app.connect("html-page-context", drop_unused_thebe)

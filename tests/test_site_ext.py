@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
 from upstream_fixes import (  # noqa: E402
     complete_search_index,
     drop_unused_thebe,
+    exact_coalesce_streams,
     thebe_still_there,
     without_fontawesome_js,
 )
@@ -67,3 +68,15 @@ def test_thebe_workaround_fails_the_build_once_thebe_is_gone():
     drop_unused_thebe(app, "page", "page.html", {"script_files": [other]}, None)
     with pytest.raises(ExtensionError, match="remove the workaround"):
         thebe_still_there(app, None)
+
+
+def test_a_line_printed_in_two_messages_renders_as_one_line():
+    from nbformat import from_dict
+
+    def stream(text, name="stdout"):
+        return from_dict({"output_type": "stream", "name": name, "text": text})
+
+    whole = exact_coalesce_streams([stream("neuron 1: [0.5 0.4]\nneuron 2: [0.1]\n")])
+    split = [stream("neuron 1:"), stream(" [0.5 0.4]\nneuron 2: [0.1]\n")]
+    assert exact_coalesce_streams(split) == whole
+    assert split[0]["text"] == "neuron 1:", "the cached outputs must stay as they are"
