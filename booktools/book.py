@@ -37,7 +37,7 @@ from sphinx_external_toc.parsing import parse_toc_yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 # An exercise's three code cells, in this order (see the README, "Exercises").
-EXERCISE_CELLS = ("exercise-skeleton", "exercise-solution", "exercise-check")
+EXERCISE_CELLS = ("exercise-skeleton", "exercise-solution", "exercise-grader")
 
 
 class BookError(ValueError):
@@ -57,11 +57,11 @@ class Exercise:
     title: str  # the bold words that open its text, as plain text
     skeleton: int  # index in page.notebook().cells
     solution: int
-    check: int
+    grader: int
 
     def cells(self, nb: nbformat.NotebookNode) -> tuple:
-        """(skeleton, solution, check) cells of ``nb``, the page's notebook."""
-        return nb.cells[self.skeleton], nb.cells[self.solution], nb.cells[self.check]
+        """(skeleton, solution, grader) cells of ``nb``, the page's notebook."""
+        return nb.cells[self.skeleton], nb.cells[self.solution], nb.cells[self.grader]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -244,7 +244,7 @@ class Page:
                     f"is tagged {role}, expected {expected}"
                 )
             current[role] = index
-            if role == "exercise-check":
+            if role == "exercise-grader":
                 close(index)
                 current = None
         close(len(nb.cells))

@@ -2,7 +2,7 @@
 writes them to notebooks/; ``--check`` fails when any is out of date.
 
 A student notebook keeps a page's prose, its code, its exercise skeletons
-and their checks; it drops the solutions and all outputs; and it starts with
+and their graders; it drops the solutions and all outputs; and it starts with
 a cell that installs the `nnbook` package when the notebook runs outside the
 book's environment.
 

@@ -2,6 +2,12 @@
 
 A module per concern; pages import what they use explicitly, e.g.
 ``from nnbook.train import fit_model``.
+
+What the book teaches: ``seed``, ``data``, ``train``, ``metrics``,
+``activations``, ``scratch`` (a network in NumPy) and ``gradcheck``.
+The book's machinery: ``plots`` and ``diagrams`` (figures), ``text`` (numbers
+written for the prose), ``grading`` (the exercise grader) and ``notebook``
+(what the student notebooks use in place of the build's ``glue``).
 """
 
 __version__ = "0.1.0"

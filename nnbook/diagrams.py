@@ -1,10 +1,11 @@
 """Diagrams of neurons and networks, drawn with matplotlib from the model itself.
 
 A network drawn from an ``nn.Sequential`` or ``nn.Module`` takes its layer
-sizes from the model's ``nn.Linear`` layers, so the picture cannot disagree
-with the code. All words come from :data:`nnbook.plots.LABELS`.
+sizes from the ``nn.Linear`` layers its forward pass calls, in that order.
+All words come from :data:`nnbook.plots.LABELS`.
 """
 
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -13,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from torch import nn
 
+from nnbook._layers import linear_layers
 from nnbook.plots import label
 
 NODE = {"facecolor": "#dbe9f6", "edgecolor": "#1f4e79", "linewidth": 1.5}
@@ -24,14 +26,12 @@ RADIUS = 0.22
 def layer_sizes(model_or_sizes: nn.Module | Sequence[int]) -> list[int]:
     """``[n_0, n_1, ..., n_L]`` of a model's ``nn.Linear`` layers, or the sizes given.
 
-    The Linear layers are taken in the order the module registered them,
-    which for ``nn.Sequential`` (and most hand-written modules) is the order
-    of the forward pass.
+    The Linear layers are taken in the order the model's forward pass calls
+    them (as the exercise grader takes them), whatever order the module
+    registered them in.
     """
     if isinstance(model_or_sizes, nn.Module):
-        linears = [m for m in model_or_sizes.modules() if isinstance(m, nn.Linear)]
-        if not linears:
-            raise ValueError(f"{type(model_or_sizes).__name__} has no nn.Linear layer")
+        linears = linear_layers(model_or_sizes)
         sizes = [linears[0].in_features]
         for layer in linears:
             if layer.in_features != sizes[-1]:
@@ -309,31 +309,43 @@ def autograd_graph(
 
     Returns:
         ``nodes``, mapping a node id to ``(label, depth)``, depth being the
-        number of steps from ``output``; and ``edges`` as ``(from, to)`` pairs
-        in the direction of the forward computation.
+        largest number of steps from the node to ``output`` (so every arrow
+        points from a deeper node to a shallower one, even for a tensor used
+        twice); and ``edges`` as ``(from, to)`` pairs in the direction of the
+        forward computation.
     """
+    import networkx as nx  # only here: most pages draw no graph
+
     if not isinstance(output, torch.Tensor) or output.grad_fn is None:
         raise ValueError(
             "output has no grad_fn: it was not computed from tensors that require "
             "gradients (or it was detached)"
         )
     names = {id(t): name for name, t in (params or {}).items()}
-    nodes: dict[int, tuple[str, int]] = {}
+    texts: dict[int, str] = {}  # in the order a walk from the output meets them
     edges: list[tuple[int, int]] = []
-    queue = [(output.grad_fn, 0)]
+    queue = deque([output.grad_fn])
     while queue:
-        fn, depth = queue.pop(0)
-        if id(fn) in nodes:
+        fn = queue.popleft()
+        if id(fn) in texts:
             continue
         text = type(fn).__name__
         if hasattr(fn, "variable"):  # AccumulateGrad: a leaf, e.g. a parameter
             text = names.get(id(fn.variable), "leaf tensor")
-        nodes[id(fn)] = (text, depth)
+        texts[id(fn)] = text
         for next_fn, _ in fn.next_functions:
             if next_fn is not None:
                 edges.append((id(next_fn), id(fn)))
-                queue.append((next_fn, depth + 1))
-    return nodes, edges
+                queue.append(next_fn)
+    # Depth: the generation of each node counted back from the output.
+    backward = nx.DiGraph([(dst, src) for src, dst in edges])
+    backward.add_nodes_from(texts)
+    depth = {
+        node: d
+        for d, generation in enumerate(nx.topological_generations(backward))
+        for node in generation
+    }
+    return {node: (text, depth[node]) for node, text in texts.items()}, edges
 
 
 def draw_autograd_graph(

@@ -84,10 +84,15 @@ BOOK_STYLE: dict[str, object] = {
 
 def label(key: str, **fields) -> str:
     """The text for ``key`` from :data:`LABELS`, with ``fields`` filled in."""
+    if key not in LABELS:
+        raise KeyError(f"no label {key!r}; add it to nnbook.plots.LABELS")
     try:
         return LABELS[key].format(**fields)
-    except KeyError:
-        raise KeyError(f"no label {key!r}; add it to nnbook.plots.LABELS") from None
+    except KeyError as missing:
+        raise KeyError(
+            f"label {key!r} needs the field {missing.args[0]!r}: "
+            f"label({key!r}, {missing.args[0]}=...)"
+        ) from None
 
 
 def use_book_style() -> None:

@@ -2,8 +2,8 @@
 
 ``pytest book/activations.md`` runs the page's cells in a fresh kernel, in order;
 a cell fails when it raises (so a cell that asserts is a check). An exercise's
-skeleton is run with its check right after it, and must fail that check with
-ExerciseFailed; then the solution runs and the check must pass.
+skeleton is run with its grader right after it, and must fail it with
+ExerciseFailed; then the solution runs and the grader must pass.
 
 ``pytest book --compare-build`` also compares the text every cell prints with
 what it printed in the last build. The build's outputs are taken from its
@@ -74,17 +74,17 @@ class MystPage(IPyNbFile):
                     "no execution of this page's current code; run `make book` first"
                 )
         self.nb = nb
-        checks = {ex.skeleton: nb.cells[ex.check] for ex in exercises}
+        graders = {ex.skeleton: nb.cells[ex.grader] for ex in exercises}
         code = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
         for cell_num, index in enumerate(code):
             cell = nb.cells[index]
-            if index in checks:
+            if index in graders:
                 yield SkeletonFailsItsCheck.from_parent(
                     self,
-                    name=f"Cell {cell_num} (the skeleton must fail its check)",
+                    name=f"Cell {cell_num} (the skeleton must fail its grader)",
                     cell_num=cell_num,
                     cell=nbformat.v4.new_code_cell(
-                        cell.source + "\n" + checks[index].source
+                        cell.source + "\n" + graders[index].source
                     ),
                     options=defaultdict(bool, check_exception=True, check=False),
                 )
@@ -112,17 +112,17 @@ class MystPage(IPyNbFile):
 
 
 class SkeletonFailsItsCheck(IPyNbCell):
-    """Runs an exercise's skeleton followed by its check, in the page's kernel,
-    and passes only if the check rejects the skeleton with ExerciseFailed."""
+    """Runs an exercise's skeleton followed by its grader, in the page's kernel,
+    and passes only if the grader rejects the skeleton with ExerciseFailed."""
 
     def runtest(self):
         super().runtest()
         errors = [o for o in self.test_outputs if o.get("output_type") == "error"]
         if not errors:
-            self.raise_cell_error("the exercise's check passed on the skeleton")
+            self.raise_cell_error("the exercise's grader passed the skeleton")
         if errors[0]["ename"] != "ExerciseFailed":
             self.raise_cell_error(
                 f"the skeleton raised {errors[0]['ename']}: {errors[0]['evalue']}, "
-                "not the check's ExerciseFailed message",
+                "not the grader's ExerciseFailed message",
                 "\n".join(errors[0]["traceback"]),
             )

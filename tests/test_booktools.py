@@ -81,7 +81,7 @@ x = 1
 ```
 
 ```{{code-cell}} ipython3
-:tags: [exercise-check]
+:tags: [exercise-grader]
 assert x == 1
 ```
 """
@@ -111,7 +111,7 @@ def test_an_exercise_is_found_with_its_title_and_its_three_cells(tmp_path):
             "exercise-skeleton",
             "this cell is tagged exercise-solution",
         ),
-        ("exercise-skeleton", "a-solution", "this cell is tagged exercise-check"),
+        ("exercise-skeleton", "a-solution", "this cell is tagged exercise-grader"),
     ],
 )
 def test_exercise_cells_out_of_order_or_missing_name_page_and_line(

@@ -46,13 +46,28 @@ def test_network_drawn_from_a_model_matches_its_layers():
     ax = diagrams.draw_network(model)
     assert len(circles(ax)) == 4 + 5 + 3 + 1
 
-    class Custom(nn.Module):
+    class OutputFirst(nn.Module):
+        """Registers its output layer first, uses it last."""
+
+        def __init__(self):
+            super().__init__()
+            self.out = nn.Linear(6, 1)
+            self.hidden = nn.Linear(2, 6)
+
+        def forward(self, x):
+            return self.out(self.hidden(x).relu())
+
+    assert diagrams.layer_sizes(OutputFirst()) == [2, 6, 1]
+
+
+def test_a_module_whose_forward_fails_is_refused():
+    class NoForward(nn.Module):
         def __init__(self):
             super().__init__()
             self.hidden = nn.Linear(2, 6)
-            self.out = nn.Linear(6, 1)
 
-    assert diagrams.layer_sizes(Custom()) == [2, 6, 1]
+    with pytest.raises(ValueError, match="forward pass fails on inputs of every size"):
+        diagrams.layer_sizes(NoForward())
 
 
 def test_highlighted_weights_are_drawn_thick_and_red():
@@ -136,3 +151,17 @@ def test_autograd_graph_needs_a_recorded_tensor():
 
     with pytest.raises(ValueError, match="has no grad_fn"):
         diagrams.autograd_graph(torch.ones(3))
+
+
+def test_a_tensor_used_at_two_depths_is_drawn_left_of_every_use():
+    """In sigmoid(w * x) + w, w feeds the product (depth 2) and the sum
+    (depth 1): it belongs left of both, so every arrow points right."""
+    import torch
+
+    w = torch.tensor(0.5, requires_grad=True)
+    out = torch.sigmoid(w * torch.tensor(2.0)) + w
+    nodes, edges = diagrams.autograd_graph(out, {"w": w})
+    depth = {node: d for node, (_, d) in nodes.items()}
+    assert all(depth[src] > depth[dst] for src, dst in edges)
+    (w_node,) = [node for node, (text, _) in nodes.items() if text == "w"]
+    assert depth[w_node] == max(depth.values())

@@ -158,7 +158,7 @@ def test_skeleton_that_passes_its_check_fails(book):
     )
     result = run_page_tests(book)
     assert result.returncode != 0
-    assert "the exercise's check passed on the skeleton" in log(result)
+    assert "the exercise's grader passed the skeleton" in log(result)
 
 
 def test_skeleton_failing_for_another_reason_fails(book):
@@ -171,7 +171,7 @@ def test_skeleton_failing_for_another_reason_fails(book):
     out = log(result)
     assert result.returncode != 0
     assert "the skeleton raised NameError" in out
-    assert "not the check's ExerciseFailed message" in out
+    assert "not the grader's ExerciseFailed message" in out
 
 
 def test_exercise_cells_out_of_order_are_refused(book):
@@ -182,7 +182,7 @@ def test_exercise_cells_out_of_order_are_refused(book):
     assert "page.md, line " in out, "the error must name the page and the line"
     assert (
         "must have three code cells tagged exercise-skeleton, exercise-solution, "
-        "exercise-check, in that order" in out
+        "exercise-grader, in that order" in out
     )
 
 
@@ -255,74 +255,25 @@ def test_an_edit_undone_gives_the_clean_builds_site(book):
     assert not differing, f"the rebuilt site differs in {differing}"
 
 
-SECTION = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
-# A section of its own
-
-```{code-cell} ipython3
-base = 3
-```
-
-```{exercise-start}
-:label: ex-triple
-```
-**Triple it.** Write `triple(x)`.
-
-```{code-cell} ipython3
-:tags: [exercise-skeleton, skip-execution]
-def triple(x):
-    raise NotImplementedError
-```
-
-```{exercise-end}
-```
-
-```{solution-start} ex-triple
-:class: dropdown
-```
-
-```{code-cell} ipython3
-:tags: [exercise-solution]
-def triple(x):
-    return base * x
-```
-
-```{solution-end}
-```
-
-```{code-cell} ipython3
-:tags: [exercise-check]
-class ExerciseFailed(AssertionError):
-    pass
-
-
-try:
-    right = triple(14) == 42
-except NotImplementedError:
-    right = False
-if not right:
-    raise ExerciseFailed("triple(14) should be 42")
-print("Correct!")
-```
-"""
-
-
 def test_a_page_added_under_sections_gets_every_guard(book):
     """Adding a page is writing it and naming it in _toc.yml, here under
     `sections:` of a chapter, nothing else: it is executed before the build,
     gets a student notebook, its exercise is run on skeleton and solution,
     and the PDF is checked for its title and its exercise's."""
     (book / "chapter.md").write_text("# A chapter\n\nIt has a section.\n")
-    (book / "section.md").write_text(SECTION)
+    # The fixture's page again, with a title, a label and an exercise of its own.
+    section = (book / "page.md").read_text().replace("(fixture-top)=\n", "")
+    for old, new in [
+        ("# Fixture page", "# A section of its own"),
+        ("ex-double", "ex-triple"),
+        ("Double it.", "Triple it."),
+        ("return 2 * x", "return 3 * x"),
+        ("double(21) == 42", "triple(21) == 63"),
+        ("double(21) should be 42", "triple(21) should be 63"),
+        ("double", "triple"),
+    ]:
+        section = section.replace(old, new)
+    (book / "section.md").write_text(section)
     toc = book / "_toc.yml"
     toc.write_text(
         toc.read_text()
@@ -340,14 +291,14 @@ def test_a_page_added_under_sections_gets_every_guard(book):
     write_notebooks(fixture, book / "notebooks")
     notebook = nbformat.read(book / "notebooks" / "section.ipynb", as_version=4)
     text = nbformat.writes(notebook)
-    assert "raise NotImplementedError" in text and "return base * x" not in text
+    assert "raise NotImplementedError" in text and "return 3 * x" not in text
     assert "**Triple it.**" in text
 
     pages = run_page_tests(book, "--compare-build", page="section.md")
     out = log(pages)
     assert pages.returncode == 0, out
-    assert "Cell 1 (the skeleton must fail its check) PASSED" in out
-    assert "4 passed" in out
+    assert "Cell 2 (the skeleton must fail its grader) PASSED" in out
+    assert "5 passed" in out
 
     pdf = build(book, "--pdf")
     assert pdf.returncode == 0, log(pdf)

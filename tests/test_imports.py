@@ -3,21 +3,14 @@ import that a page does not need costs every page that imports the module.
 scikit-learn alone takes about a second: only the functions that use it
 import it."""
 
+import pkgutil
 import subprocess
 import sys
 
-WITHOUT_SKLEARN = [
-    "nnbook.activations",
-    "nnbook.checks",
-    "nnbook.data",
-    "nnbook.diagrams",
-    "nnbook.gradcheck",
-    "nnbook.metrics",
-    "nnbook.plots",
-    "nnbook.scratch",
-    "nnbook.seed",
-    "nnbook.train",
-]
+import nnbook
+
+# Every module of the package, found rather than listed.
+WITHOUT_SKLEARN = [f"nnbook.{m.name}" for m in pkgutil.iter_modules(nnbook.__path__)]
 
 # One fresh interpreter for all of them (each start imports torch); it prints
 # the first module after whose import scikit-learn is loaded.

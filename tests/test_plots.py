@@ -142,3 +142,11 @@ def test_mark_prediction_adds_a_labelled_point():
     ax = plots.mark_prediction(plots.plot_model(X, y, y), 2.0, 3.4)
     assert ax.collections[-1].get_offsets().tolist() == [[2.0, 3.4]]
     assert ax.get_legend().get_texts()[-1].get_text() == "prediction at x = 2"
+
+
+def test_a_missing_field_is_not_reported_as_a_missing_label():
+    key = next(k for k, text in plots.LABELS.items() if "{" in text)
+    with pytest.raises(KeyError, match="needs the field"):
+        plots.label(key)
+    with pytest.raises(KeyError, match="no label 'no such label'"):
+        plots.label("no such label")

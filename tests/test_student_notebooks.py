@@ -1,5 +1,5 @@
 """The student notebooks in notebooks/: current with their pages, without
-solutions or outputs, and, run as a student would, every check stops its
+solutions or outputs, and, run as a student would, every grader stops its
 unsolved exercise with a message and passes once the exercise is solved."""
 
 from pathlib import Path
@@ -32,9 +32,9 @@ def solutions_of(page: Page) -> list[str]:
 
 def run_as_a_student(page: Page) -> None:
     """Run a student notebook top to bottom in one kernel, as a student works
-    through it: each exercise's check runs first on the skeleton and must stop
+    through it: each exercise's grader runs first on the skeleton and must stop
     with ExerciseFailed; then the page's solution replaces the skeleton and the
-    check runs again and must pass. Any other failing cell fails the run
+    grader runs again and must pass. Any other failing cell fails the run
     (except those tagged raises-exception, which show an error on purpose)."""
     path = notebook_of(page)
     nb = nbformat.read(path, as_version=4)
@@ -58,16 +58,16 @@ def run_as_a_student(page: Page) -> None:
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
-            if "exercise-check" in tags(cell):
-                assert skeleton is not None, f"cell {index}: a check with no skeleton"
+            if "exercise-grader" in tags(cell):
+                assert skeleton is not None, f"cell {index}: a grader with no skeleton"
                 found = execute(cell, index)
-                assert found, f"cell {index}: the check passed the unsolved skeleton"
+                assert found, f"cell {index}: the grader passed the unsolved skeleton"
                 error = found[0]
                 assert error.ename == "ExerciseFailed", (
-                    f"cell {index}, the check on the skeleton: "
+                    f"cell {index}, the grader on the skeleton: "
                     f"{error.ename}: {error.evalue}"
                 )
-                assert error.evalue, f"cell {index}: the check gave no message"
+                assert error.evalue, f"cell {index}: the grader gave no message"
                 skeleton_index, skeleton_cell = skeleton
                 skeleton_cell.source = next(solutions, None)
                 assert skeleton_cell.source is not None, "a skeleton with no solution"
@@ -82,7 +82,7 @@ def run_as_a_student(page: Page) -> None:
                 f"cell {index} failed: {failed[0].ename}: {failed[0].evalue}\n"
                 + cell.source
             )
-    assert skeleton is None, "an exercise skeleton with no check after it"
+    assert skeleton is None, "an exercise skeleton with no grader after it"
     assert next(solutions, None) is None, "the page has more solutions than skeletons"
 
 
@@ -107,7 +107,7 @@ def test_no_solutions_and_no_outputs(page):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_each_check_stops_the_skeleton_and_passes_the_solution(page):
+def test_each_grader_stops_the_skeleton_and_passes_the_solution(page):
     """One kernel per notebook: this replaces running the unsolved notebook up
-    to its first check and then the solved notebook from the start."""
+    to its first exercise and then the solved notebook from the start."""
     run_as_a_student(page)

@@ -1,8 +1,9 @@
-"""Checks for the exercises: each compares the reader's object with what the
-exercise asks for and either prints a short confirmation or raises
-:class:`ExerciseFailed` with a message that says what to fix.
+"""The exercise grader (the book's machinery, not what it teaches): each
+``grade_*`` function compares the reader's answer with what the exercise asks
+for and either prints a short confirmation or raises :class:`ExerciseFailed`
+with a message that says what to fix.
 
-Every check catches errors raised by the reader's code and reports them in
+Every grader catches errors raised by the reader's code and reports them in
 the same plain words, so a reader never has to read a traceback from inside
 this module.
 """
@@ -10,11 +11,13 @@ this module.
 import math
 import textwrap
 from collections.abc import Callable
+from typing import NoReturn
 
 import numpy as np
 import torch
 from torch import nn
 
+from nnbook._layers import linear_layers
 from nnbook.data import make_inverse_data, make_linear_data
 from nnbook.seed import set_seed
 
@@ -23,7 +26,7 @@ class ExerciseFailed(AssertionError):
     """The reader's answer does not do what the exercise asks; the message says why."""
 
 
-def _fail(message: str):
+def _fail(message: str) -> NoReturn:
     raise ExerciseFailed(message)
 
 
@@ -53,28 +56,15 @@ def _call(fn: Callable, name: str, *args, **kwargs):
 
 
 def _linear_layers(model: nn.Module, name: str, n_inputs: int) -> list[nn.Linear]:
-    """The model's Linear layers in the order its forward pass calls them.
-
-    A class may define its layers in another order than it uses them, so we
-    watch one forward pass.
-    """
+    """The model's Linear layers in the order its forward pass calls them
+    (the order the diagrams use too: :func:`nnbook._layers.linear_layers`)."""
     if not isinstance(model, nn.Module):
         _fail(
             f"`{name}` should be a PyTorch module, but it is a {type(model).__name__}."
         )
-    called: list[nn.Linear] = []
-    hooks = [
-        m.register_forward_hook(lambda m, inputs, output: called.append(m))
-        for m in model.modules()
-        if isinstance(m, nn.Linear)
-    ]
-    try:
-        with torch.no_grad():
-            _call(model, f"{name}(x)", torch.zeros(3, n_inputs))
-    finally:
-        for hook in hooks:
-            hook.remove()
-    return called
+    if not any(isinstance(m, nn.Linear) for m in model.modules()):
+        return []
+    return _call(linear_layers, f"{name}(x)", model, n_inputs)
 
 
 def _expect_layers(model: nn.Module, name: str, sizes: list[int]) -> list[nn.Linear]:
@@ -125,16 +115,20 @@ def _describe(value) -> str:
 
 
 def _expect_losses(losses, name: str, n: int | None = None) -> list[float]:
+    """``losses`` must be a non-empty list of finite plain numbers (``n`` of them)."""
     _given(losses, name)
     if not isinstance(losses, list | tuple):
         _fail(
             f"`{name}` should be a list of numbers (use loss.item() for each "
             f"iteration), but it is {_describe(losses)}."
         )
-    if not all(isinstance(v, int | float) for v in losses):
+    if not losses:
+        _fail(f"`{name}` is empty: append loss.item() in every iteration.")
+    odd = next((v for v in losses if not isinstance(v, int | float)), None)
+    if odd is not None:
         _fail(
             f"`{name}` should hold plain numbers (use loss.item()), but it holds "
-            f"{type(losses[0]).__name__}s."
+            f"{_describe(odd)}."
         )
     if n is not None and len(losses) != n:
         _fail(
@@ -146,10 +140,16 @@ def _expect_losses(losses, name: str, n: int | None = None) -> list[float]:
     return list(losses)
 
 
+def _linear_data_tensors() -> tuple[torch.Tensor, torch.Tensor]:
+    """The first network's data as tensors: X (100, 1), y (100, 1)."""
+    X, y = make_linear_data()
+    return torch.from_numpy(X), torch.from_numpy(y).view(-1, 1)
+
+
 # --- Tensors and modules ---------------------------------------------------
 
 
-def check_ones_tensor(t) -> None:
+def grade_ones_tensor(t) -> None:
     """Exercise: a (3, 4) NumPy array of ones, turned into a tensor ``t``."""
     _given(t, "t")
     if not isinstance(t, torch.Tensor):
@@ -161,7 +161,7 @@ def check_ones_tensor(t) -> None:
     _passed("t is a tensor of ones with shape (3, 4).")
 
 
-def check_numpy_array(a) -> None:
+def grade_numpy_array(a) -> None:
     """Exercise: the tensor [[3, 4], [1, 2]] turned into a NumPy array ``a``."""
     _given(a, "a")
     if isinstance(a, torch.Tensor):
@@ -173,7 +173,7 @@ def check_numpy_array(a) -> None:
     _passed("a is a NumPy ndarray with the tensor's numbers.")
 
 
-def check_linear_without_bias(layer) -> None:
+def grade_linear_without_bias(layer) -> None:
     """Exercise: a layer of 2 neurons with 3 inputs and no bias."""
     _given(layer, "layer")
     if not isinstance(layer, nn.Linear):
@@ -191,7 +191,7 @@ def check_linear_without_bias(layer) -> None:
 # --- The first network ------------------------------------------------------
 
 
-def check_create_model_and_predict(create_model, predict) -> None:
+def grade_create_model_and_predict(create_model, predict) -> None:
     """Exercise: ``create_model()`` builds a seeded nn.Linear(1, 1);
     ``predict(model, X)`` returns its predictions; one SGD step lowers the loss."""
     model = _call(create_model, "create_model")
@@ -204,13 +204,12 @@ def check_create_model_and_predict(create_model, predict) -> None:
             f"but it returned {model!r}."
         )
     again = _call(create_model, "create_model")
-    if not torch.equal(model.weight, again.weight):
+    if not isinstance(again, nn.Linear) or not torch.equal(model.weight, again.weight):
         _fail(
             "two calls of `create_model()` give different weights: call "
             "set_seed(0) inside it, before creating the layer."
         )
-    X, y = make_linear_data()
-    X, y = torch.from_numpy(X), torch.from_numpy(y).view(-1, 1)
+    X, y = _linear_data_tensors()
     pred = _call(predict, "predict", model, X)
     if not isinstance(pred, torch.Tensor) or pred.shape != (100, 1):
         _fail(
@@ -241,11 +240,10 @@ def check_create_model_and_predict(create_model, predict) -> None:
     )
 
 
-def check_fit_model(fit_model) -> None:
+def grade_fit_model(fit_model) -> None:
     """Exercise: ``fit_model(model, optim, loss_op, X, y, n_iter)`` returns the
     loss of every iteration and trains the model in place."""
-    X, y = make_linear_data()
-    X, y = torch.from_numpy(X), torch.from_numpy(y).view(-1, 1)
+    X, y = _linear_data_tensors()
     set_seed(0)
     model = nn.Linear(1, 1)
     start = model.weight.detach().clone()
@@ -282,7 +280,7 @@ def check_fit_model(fit_model) -> None:
     )
 
 
-def check_learning_rates(histories) -> None:
+def grade_learning_rates(histories) -> None:
     """Exercise: ``histories`` maps each learning rate to its list of losses."""
     _given(histories, "histories")
     if not isinstance(histories, dict):
@@ -300,8 +298,7 @@ def check_learning_rates(histories) -> None:
             "the runs start from different losses: build every model with "
             "create_model(), so that all start from the same weights."
         )
-    X, y = make_linear_data()
-    X, y = torch.from_numpy(X), torch.from_numpy(y).view(-1, 1)
+    X, y = _linear_data_tensors()
     for lr in rates:
         set_seed(0)
         model = nn.Linear(1, 1)
@@ -325,7 +322,7 @@ def check_learning_rates(histories) -> None:
 # --- Networks ------------------------------------------------------------
 
 
-def check_linear_network(model, losses) -> None:
+def grade_linear_network(model, losses) -> None:
     """Exercise: a 1-2-1 network of two linear layers, trained; it stays a line."""
     _given(model, "model")
     layers = _expect_layers(model, "model", [1, 2, 1])
@@ -345,7 +342,7 @@ def check_linear_network(model, losses) -> None:
     )
 
 
-def check_evaluate_r2(evaluate_r2) -> None:
+def grade_evaluate_r2(evaluate_r2) -> None:
     """Exercise: ``evaluate_r2(model, X, y)``, the R² of the model's predictions."""
     X, y = make_linear_data()
     for slope, intercept in [(0.7, 2.0), (0.0, 4.0), (1.5, -1.0)]:
@@ -377,7 +374,7 @@ def check_evaluate_r2(evaluate_r2) -> None:
     _passed("evaluate_r2 agrees with scikit-learn's r2_score on three models.")
 
 
-def check_nonlinear_network(model_class, model, losses) -> None:
+def grade_nonlinear_network(model_class, model, losses) -> None:
     """Exercise: ``NonlinearNeuralNetwork``, one hidden layer of 2 sigmoid neurons
     and a linear output, trained on the curve y = 5/x + 2."""
     _given(model_class, "NonlinearNeuralNetwork")
@@ -402,7 +399,7 @@ def check_nonlinear_network(model_class, model, losses) -> None:
     )
 
 
-def check_classifier_training(model, losses, X, y) -> None:
+def grade_classifier_training(model, losses, X, y) -> None:
     """Exercise: the 2-2-1 classifier trained with nn.BCELoss through fit_model."""
     _given(model, "model")
     _expect_layers(model, "model", [2, 2, 1])
@@ -427,7 +424,7 @@ def check_classifier_training(model, losses, X, y) -> None:
     _passed(f"trained with BCE; {accuracy:.0%} of the points are classified right.")
 
 
-def check_deep_sigmoid_network(model_class) -> None:
+def grade_deep_sigmoid_network(model_class) -> None:
     """Exercise: ``ClassificationNNv2``, 2-20-20-1 with sigmoid everywhere."""
     _given(model_class, "ClassificationNNv2")
     model = _call(model_class, "ClassificationNNv2")
@@ -436,7 +433,7 @@ def check_deep_sigmoid_network(model_class) -> None:
     _passed("2 -> 20 -> 20 -> 1 with sigmoids, and a probability out.")
 
 
-def check_tanh_network(model_class) -> None:
+def grade_tanh_network(model_class) -> None:
     """Exercise: ``ClassificationNNv3``, 2-20-20-1 with tanh hidden layers."""
     _given(model_class, "ClassificationNNv3")
     model = _call(model_class, "ClassificationNNv3")

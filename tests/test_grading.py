@@ -6,9 +6,9 @@ import pytest
 import torch
 from torch import nn
 
-from nnbook import checks
-from nnbook.checks import ExerciseFailed
+from nnbook import grading
 from nnbook.data import make_inverse_data, make_linear_data, make_moons_data
+from nnbook.grading import ExerciseFailed
 from nnbook.metrics import evaluate_r2
 from nnbook.seed import set_seed
 from nnbook.train import fit_model
@@ -20,32 +20,32 @@ def fails(match, check, *args):
 
 
 def test_ones_tensor(capsys):
-    checks.check_ones_tensor(torch.tensor(np.ones((3, 4))))
+    grading.grade_ones_tensor(torch.tensor(np.ones((3, 4))))
     assert "Correct!" in capsys.readouterr().out
-    fails(r"`t` is still Ellipsis", checks.check_ones_tensor, ...)
-    fails("should be a torch tensor", checks.check_ones_tensor, np.ones((3, 4)))
+    fails(r"`t` is still Ellipsis", grading.grade_ones_tensor, ...)
+    fails("should be a torch tensor", grading.grade_ones_tensor, np.ones((3, 4)))
     fails(
         r"shape \(3, 4\), but it has shape \(4, 3\)",
-        checks.check_ones_tensor,
+        grading.grade_ones_tensor,
         torch.ones(4, 3),
     )
-    fails("only ones", checks.check_ones_tensor, torch.zeros(3, 4))
+    fails("only ones", grading.grade_ones_tensor, torch.zeros(3, 4))
 
 
 def test_numpy_array():
-    checks.check_numpy_array(torch.tensor([[3, 4], [1, 2]]).numpy())
-    fails("still a tensor", checks.check_numpy_array, torch.tensor([[3, 4], [1, 2]]))
+    grading.grade_numpy_array(torch.tensor([[3, 4], [1, 2]]).numpy())
+    fails("still a tensor", grading.grade_numpy_array, torch.tensor([[3, 4], [1, 2]]))
     fails(
-        r"\[\[1, 2\], \[3, 4\]\]", checks.check_numpy_array, np.array([[1, 2], [3, 4]])
+        r"\[\[1, 2\], \[3, 4\]\]", grading.grade_numpy_array, np.array([[1, 2], [3, 4]])
     )
 
 
 def test_linear_without_bias():
-    checks.check_linear_without_bias(nn.Linear(3, 2, bias=False))
-    fails("bias=False", checks.check_linear_without_bias, nn.Linear(3, 2))
+    grading.grade_linear_without_bias(nn.Linear(3, 2, bias=False))
+    fails("bias=False", grading.grade_linear_without_bias, nn.Linear(3, 2))
     fails(
         "3 inputs and 2 neurons",
-        checks.check_linear_without_bias,
+        grading.grade_linear_without_bias,
         nn.Linear(2, 3, bias=False),
     )
 
@@ -60,7 +60,7 @@ def predict(model, X):
 
 
 def test_create_model_and_predict():
-    checks.check_create_model_and_predict(create_model, predict)
+    grading.grade_create_model_and_predict(create_model, predict)
 
     def unseeded():
         return nn.Linear(1, 1)
@@ -71,20 +71,20 @@ def test_create_model_and_predict():
     def detached(model, X):
         return model(X).detach()
 
-    fails("set_seed", checks.check_create_model_and_predict, unseeded, predict)
+    fails("set_seed", grading.grade_create_model_and_predict, unseeded, predict)
     fails(
-        "not written yet", checks.check_create_model_and_predict, create_model, raises
+        "not written yet", grading.grade_create_model_and_predict, create_model, raises
     )
     fails(
         "no gradient history",
-        checks.check_create_model_and_predict,
+        grading.grade_create_model_and_predict,
         create_model,
         detached,
     )
 
 
 def test_fit_model():
-    checks.check_fit_model(fit_model)
+    grading.grade_fit_model(fit_model)
 
     def returns_none(model, optim, loss_op, X, y, n_iter):
         for _ in range(n_iter):
@@ -106,11 +106,11 @@ def test_fit_model():
 
     fails(
         "returned None; it should return the list of loss values",
-        checks.check_fit_model,
+        grading.grade_fit_model,
         returns_none,
     )
-    fails("weights did not change", checks.check_fit_model, never_steps)
-    fails("zero", checks.check_fit_model, never_zeroes)
+    fails("weights did not change", grading.grade_fit_model, never_steps)
+    fails("zero", grading.grade_fit_model, never_zeroes)
 
 
 def lr_histories(rates=(0.05, 0.01, 0.001)):
@@ -124,22 +124,22 @@ def lr_histories(rates=(0.05, 0.01, 0.001)):
 
 
 def test_learning_rates():
-    checks.check_learning_rates(lr_histories())
-    fails("should have the keys", checks.check_learning_rates, lr_histories((0.01,)))
+    grading.grade_learning_rates(lr_histories())
+    fails("should have the keys", grading.grade_learning_rates, lr_histories((0.01,)))
     wrong = lr_histories()
     X, y = make_linear_data()
     model = nn.Linear(1, 1)  # not from create_model: another start
     wrong[0.01] = fit_model(
         model, torch.optim.SGD(model.parameters(), lr=0.01), nn.MSELoss(), X, y, 100
     )
-    fails("start from different losses", checks.check_learning_rates, wrong)
+    fails("start from different losses", grading.grade_learning_rates, wrong)
     y_flat = torch.from_numpy(y)  # the broadcast trap: (100,) against (100, 1)
     with pytest.warns(UserWarning, match="broadcasting"):
         flat = {
             lr: unchecked_fit(create_model(), X, y_flat, lr)
             for lr in (0.05, 0.01, 0.001)
         }
-    fails("final loss should be", checks.check_learning_rates, flat)
+    fails("final loss should be", grading.grade_learning_rates, flat)
 
 
 def unchecked_fit(model, X, y, lr):
@@ -166,32 +166,32 @@ def test_linear_network():
     set_seed(0)
     model = nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1))
     losses = trained(model, X, y, 0.01, 100)
-    checks.check_linear_network(model, losses)
+    grading.grade_linear_network(model, losses)
     set_seed(0)
     curved = nn.Sequential(nn.Linear(1, 2), nn.Sigmoid(), nn.Linear(2, 1))
     fails(
         "computes something else",
-        checks.check_linear_network,
+        grading.grade_linear_network,
         curved,
         trained(curved, X, y, 0.1, 100),
     )
     fails(
         "linear layers 1 -> 2 -> 1, but it has 1 -> 1",
-        checks.check_linear_network,
+        grading.grade_linear_network,
         nn.Linear(1, 1),
         losses,
     )
 
 
 def test_evaluate_r2():
-    checks.check_evaluate_r2(evaluate_r2)
+    grading.grade_evaluate_r2(evaluate_r2)
 
     def on_broadcast(model, X, y):  # compares (N, 1) predictions with ... wrongly
         pred = model(X).detach().numpy()
         return float(1 - ((y.numpy() - pred) ** 2).mean() / y.numpy().var())
 
-    fails("R² is", checks.check_evaluate_r2, on_broadcast)
-    fails("should return a number", checks.check_evaluate_r2, lambda m, X, y: "0.8")
+    fails("R² is", grading.grade_evaluate_r2, on_broadcast)
+    fails("should return a number", grading.grade_evaluate_r2, lambda m, X, y: "0.8")
 
 
 class Nonlinear(nn.Module):
@@ -213,13 +213,15 @@ def test_nonlinear_network():
     X, y = make_inverse_data()
     set_seed(0)
     model = Nonlinear()
-    checks.check_nonlinear_network(Nonlinear, model, trained(model, X, y, 0.1, 1000))
-    fails("should apply sigmoid", checks.check_nonlinear_network, Forgets, model, [1.0])
+    grading.grade_nonlinear_network(Nonlinear, model, trained(model, X, y, 0.1, 1000))
+    fails(
+        "should apply sigmoid", grading.grade_nonlinear_network, Forgets, model, [1.0]
+    )
     set_seed(0)
     slow = Nonlinear()
     fails(
         "no better than the best straight line",
-        checks.check_nonlinear_network,
+        grading.grade_nonlinear_network,
         Nonlinear,
         slow,
         trained(slow, X, y, 0.001, 1000),
@@ -245,12 +247,12 @@ def test_classifier_training():
     set_seed(0)
     model = Classifier()
     losses = trained(model, X, y, 0.5, 1000, nn.BCELoss())
-    checks.check_classifier_training(model, losses, X, y)
+    grading.grade_classifier_training(model, losses, X, y)
     set_seed(0)
     untrained = Classifier()
     fails(
-        r"one loss per iteration, 1000, but it has 0",
-        checks.check_classifier_training,
+        r"`losses` is empty: append loss.item\(\) in every iteration",
+        grading.grade_classifier_training,
         untrained,
         [],
         X,
@@ -261,7 +263,7 @@ def test_classifier_training():
     mse_losses = trained(with_mse, X, y, 0.5, 1000)
     fails(
         "train with nn.BCELoss",
-        checks.check_classifier_training,
+        grading.grade_classifier_training,
         with_mse,
         mse_losses,
         X,
@@ -269,7 +271,7 @@ def test_classifier_training():
     )
     fails(
         "should be a list of numbers",
-        checks.check_classifier_training,
+        grading.grade_classifier_training,
         model,
         np.array(losses),
         X,
@@ -278,19 +280,19 @@ def test_classifier_training():
 
 
 def test_deep_networks():
-    checks.check_deep_sigmoid_network(lambda: Classifier(sizes=(2, 20, 20, 1)))
-    checks.check_tanh_network(lambda: Classifier(torch.tanh, (2, 20, 20, 1)))
+    grading.grade_deep_sigmoid_network(lambda: Classifier(sizes=(2, 20, 20, 1)))
+    grading.grade_tanh_network(lambda: Classifier(torch.tanh, (2, 20, 20, 1)))
     fails(
         "should apply tanh",
-        checks.check_tanh_network,
+        grading.grade_tanh_network,
         lambda: Classifier(sizes=(2, 20, 20, 1)),
     )
     fails(
         "2 -> 20 -> 20 -> 1, but it has 2 -> 2 -> 1",
-        checks.check_deep_sigmoid_network,
+        grading.grade_deep_sigmoid_network,
         Classifier,
     )
-    fails("is still Ellipsis", checks.check_tanh_network, ...)
+    fails("is still Ellipsis", grading.grade_tanh_network, ...)
 
 
 class Reordered(nn.Module):
@@ -309,4 +311,17 @@ def test_layers_are_found_in_the_order_forward_uses_them():
     X, y = make_inverse_data()
     set_seed(0)
     model = Reordered()
-    checks.check_nonlinear_network(Reordered, model, trained(model, X, y, 0.1, 1000))
+    grading.grade_nonlinear_network(Reordered, model, trained(model, X, y, 0.1, 1000))
+
+
+def test_losses_that_are_empty_or_hold_tensors_get_a_message():
+    """Not an IndexError from inside the grader, and the odd value named."""
+    set_seed(0)
+    model = nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1))
+    fails("`losses` is empty", grading.grade_linear_network, model, [])
+    fails(
+        "holds a Tensor",
+        grading.grade_linear_network,
+        model,
+        [1.0, torch.tensor(0.5)],
+    )
