@@ -10,7 +10,6 @@ Usage: python -m booktools.bench [--runs N] [--test-runs N] [--skip-test]
 
 import argparse
 import dataclasses
-import functools
 import json
 import shutil
 import statistics
@@ -178,27 +177,32 @@ def test_phases(runs: int) -> dict:
     }
 
 
-def _count_bytes(total: list[int], response) -> None:
-    total.append(len(response.body()) if response.ok else 0)
+def page_bytes(browser, url: str) -> int:
+    """Bytes a reader downloads for one page with everything it loads."""
+    context = browser.new_context()
+    tab = context.new_page()
+    responses: list = []
+    tab.on("response", lambda response: responses.append(response))
+    tab.goto(url, wait_until="networkidle")
+    # Bodies read here, while the page is open, rather than in the event
+    # handler, which may outlive the page.
+    size = sum(len(r.body()) for r in responses if r.ok)
+    context.close()
+    return size
 
 
 def heaviest_page() -> dict:
-    """Bytes a reader downloads for each page with everything it loads."""
+    """The page whose reader downloads the most bytes, and every page's."""
     from playwright.sync_api import sync_playwright
 
     from booktools.browser import launch
 
-    sizes = {}
     with served(BOOK.html_dir) as base, sync_playwright() as p:
         browser = launch(p)
-        for page in BOOK.pages():
-            context = browser.new_context()
-            tab = context.new_page()
-            total: list[int] = []
-            tab.on("response", functools.partial(_count_bytes, total))
-            tab.goto(f"{base}/{page.docname}.html", wait_until="networkidle")
-            sizes[page.name] = sum(total)
-            context.close()
+        sizes = {
+            page.name: page_bytes(browser, f"{base}/{page.docname}.html")
+            for page in BOOK.pages()
+        }
         browser.close()
     heaviest = max(sizes, key=sizes.get)
     return {"page": heaviest, "bytes": sizes[heaviest], "all_pages": sizes}
@@ -248,8 +252,8 @@ def write(results: dict) -> None:
         "Page execution, each page's median over the serial clean builds (s): "
         + ", ".join(f"{k} {v}" for k, v in page_s["serial"].items()),
         "",
-        "The same over the parallel clean builds, two kernels side by side (s): "
-        + ", ".join(f"{k} {v}" for k, v in page_s["parallel"].items()),
+        f"The same over the parallel clean builds, {results['cores']} kernels side "
+        "by side (s): " + ", ".join(f"{k} {v}" for k, v in page_s["parallel"].items()),
         "",
     ]
     (out / "results.md").write_text("\n".join(lines))

@@ -360,7 +360,7 @@ def grade_evaluate_r2(evaluate_r2) -> None:
                 f"`evaluate_r2` should return a number, but returned {_describe(got)}."
             )
         # Imported here: scikit-learn takes about a second to import, and
-        # only this check needs it.
+        # only this grader needs it.
         from sklearn.metrics import r2_score
 
         expected = r2_score(y, slope * X[:, 0] + intercept)

@@ -1,5 +1,5 @@
-"""Every exercise check passes on a right answer and fails, in plain words, on
-the skeleton and on typical mistakes."""
+"""Every exercise grader passes a right answer and fails, in plain words, the
+skeleton and typical mistakes."""
 
 import numpy as np
 import pytest
@@ -14,9 +14,9 @@ from nnbook.seed import set_seed
 from nnbook.train import fit_model
 
 
-def fails(match, check, *args):
+def fails(match, grader, *args):
     with pytest.raises(ExerciseFailed, match=match):
-        check(*args)
+        grader(*args)
 
 
 def test_ones_tensor(capsys):
