@@ -1,7 +1,8 @@
 """The book's own features that _config.yml cannot express.
 
 HTML: launch links on every page that has a student notebook (Colab, Binder,
-download, all notebooks as a zip), and the notebooks copied into the site.
+download, all notebooks as a zip), the notebooks copied into the site, and
+the 404 page's links under the site's path.
 PDF: each chapter's exercise solutions gathered at the chapter's end, since a
 printed page has no dropdown to hide them in.
 
@@ -12,6 +13,7 @@ import html
 import shutil
 import zipfile
 from pathlib import Path
+from urllib.parse import urlparse
 
 from docutils import nodes
 from sphinx import addnodes
@@ -118,7 +120,15 @@ def copy_notebooks(app, exception):
             z.writestr(entry, notebook.read_bytes(), zipfile.ZIP_DEFLATED)
 
 
+def site_path_for_404(app, config):
+    """The 404 page's links start at the site's path, read from html_baseurl
+    (_config.yml's html.baseurl), so the address is set in one place."""
+    if config.html_baseurl:
+        config.notfound_urls_prefix = urlparse(config.html_baseurl).path
+
+
 def setup(app):
+    app.connect("config-inited", site_path_for_404)
     app.connect("html-page-context", launch_links)
     app.connect("build-finished", copy_notebooks)
     app.connect("doctree-resolved", solutions_to_chapter_end)

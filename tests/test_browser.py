@@ -209,3 +209,46 @@ def test_the_site_links_to_the_pdf_edition(site_url, browser):
             assert response.body()[:5] == b"%PDF-", f"{link} is not a PDF"
     finally:
         tab.close()
+
+
+SITE_URL = BOOK.config["html"]["baseurl"]
+
+
+@pytest.mark.parametrize("page", BOOK.pages(), ids=lambda p: p.name)
+def test_page_is_findable(page):
+    """A description from its opening paragraph, Open Graph tags and a
+    canonical URL under the site's address (_config.yml's html.baseurl)."""
+    html = (SITE / f"{page.docname}.html").read_text()
+    url = f"{SITE_URL}{page.docname}.html"
+    description = re.search(r'<meta name="description" content="([^"]*)"', html)
+    assert description and len(description[1]) >= 50, "no description"
+    assert f'<link rel="canonical" href="{url}" />' in html
+    assert f'<meta property="og:url" content="{url}" />' in html
+    assert '<meta property="og:title" content="' in html
+
+
+def test_the_sitemap_lists_every_page():
+    sitemap = (SITE / "sitemap.xml").read_text()
+    listed = set(re.findall(r"<loc>([^<]*)</loc>", sitemap))
+    assert {f"{SITE_URL}{page.docname}.html" for page in BOOK.pages()} <= listed
+    assert all(url.startswith(SITE_URL) for url in listed)
+
+
+def test_the_404_page_works_under_the_sites_path(browser, tmp_path):
+    """Served where the site will live (its path under the host), the 404
+    page loads its stylesheets and scripts and links back to the book."""
+    path = SITE_URL.split("://", 1)[1].split("/", 1)[1].strip("/")
+    (tmp_path / "index.html").write_text("")
+    (tmp_path / path).symlink_to(SITE)
+    failed: list[str] = []
+    with served(tmp_path) as url:
+        tab = browser.new_page()
+        tab.on("response", lambda r: failed.append(r.url) if r.status >= 400 else 0)
+        tab.goto(f"{url}/{path}/404.html", wait_until="networkidle")
+        home = tab.eval_on_selector_all(
+            "a[href$='book/index.html']", "links => links.map(a => a.href)"
+        )
+        sheets = tab.evaluate("document.styleSheets.length")
+        tab.close()
+    assert not failed, f"the 404 page could not load: {failed}"
+    assert home and sheets > 0
