@@ -116,7 +116,7 @@ def execute(path: str, notebook_json: str, timeout: int, allow_errors: bool):
     return nbformat.writes(result.nb), result.time
 
 
-def execute_pages(book: Book, jobs: int) -> list[str]:
+def execute_pages(book: Book, jobs: int) -> None:
     """Execute, ``jobs`` at a time, the notebook pages the cache lacks; store
     them in the cache. A page that fails is left to the build, which runs it
     again and reports the error in its usual way, naming page and cell."""
@@ -126,7 +126,7 @@ def execute_pages(book: Book, jobs: int) -> list[str]:
     todo: list[Page] = [p for p in book.notebook_pages() if not book.is_cached(p)]
     if not todo:
         log("every page is in the execution cache")
-        return []
+        return
     # Slowest first, so that no core is left running a long page alone at the
     # end; pages not measured yet count as slowest.
     seconds = known_seconds()
@@ -134,7 +134,6 @@ def execute_pages(book: Book, jobs: int) -> list[str]:
     settings = book.config.get("execute", {})
     log(f"executing {len(todo)} pages, {jobs} at a time")
     cache = book.cache()
-    done = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {
             pool.submit(
@@ -161,9 +160,7 @@ def execute_pages(book: Book, jobs: int) -> list[str]:
                 check_validity=False,
                 overwrite=True,
             )
-            done.append(page.name)
             log(f"[{n}/{len(todo)}] {page}: {seconds:.1f} s")
-    return done
 
 
 def build(book: Book, builder: str, jobs: int, inputs: list[Path]) -> int:

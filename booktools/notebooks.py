@@ -72,8 +72,6 @@ class References:
         saved = book.doctrees_dir / "environment.pickle"
         if not saved.is_file():
             raise BookError(f"no build in {book.build_dir}: run `make book` first")
-        # The environment refers to the local extension's module by name.
-        sys.path.insert(0, str(book.root / "_ext"))
         env = pickle.loads(saved.read_bytes())  # noqa: S301 -- our own build
         self.labels = env.domaindata["std"]["labels"]
         self.equations = env.domaindata["math"]["objects"]
@@ -85,10 +83,12 @@ class References:
     def section(self, label: str) -> str:
         return self.labels[label][2]
 
-    def figure(self, label: str) -> str:
+    def figure_number(self, label: str) -> str:
         docname, node_id, _ = self.labels[label]
-        number = self.numbers[docname]["figure"][node_id]
-        return self.figure_format % ".".join(map(str, number))
+        return ".".join(map(str, self.numbers[docname]["figure"][node_id]))
+
+    def figure(self, label: str) -> str:
+        return self.figure_format % self.figure_number(label)
 
     def equation_number(self, label: str) -> str:
         docname, _ = self.equations[label]
@@ -128,13 +128,12 @@ class Converter:
 
     def role_numref(self, content: str) -> str:
         title, target = titled(content)
-        number = self.refs.figure(target)
         if title is None:
-            return self.elsewhere(number, self.refs.labels[target][0])
+            figure = self.refs.figure(target)
+            return self.elsewhere(figure, self.refs.labels[target][0])
         # An explicit title: "{number}" or "%s" stand for the number.
-        return title.replace("{number}", number.split()[-1]).replace(
-            "%s", number.split()[-1]
-        )
+        number = self.refs.figure_number(target)
+        return title.replace("{number}", number).replace("%s", number)
 
     def role_eq(self, content: str) -> str:
         label = content.strip()

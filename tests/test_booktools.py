@@ -135,8 +135,11 @@ class FakeReferences:
     def section(self, label):
         return self.labels[label][2]
 
+    def figure_number(self, label):
+        return "2.1"
+
     def figure(self, label):
-        return "Fig. 2.1"
+        return f"Fig. {self.figure_number(label)}"
 
     def equation_number(self, label):
         return {"eq-a": "2.1", "eq-b": "1.4"}[label]
@@ -160,6 +163,7 @@ def convert(tmp_path):
         ("See {ref}`sec`.", "See *A section*."),
         ("See {ref}`the part <sec>`.", "See *the part*."),
         ("In {numref}`fig-a`, a line.", "In Fig. 2.1, a line."),
+        ("See {numref}`figure %s <fig-a>`.", "See figure 2.1."),
         ("By {eq}`eq-a` and {eq}`eq-b`.", "By Eq. 2.1 and Eq. 1.4 of *Another page*."),
         ("The loss is {glue:text}`loss`.", "The loss is **0.25**."),
         ("Call {py:func}`~nnbook.train.fit_model`.", "Call `nnbook.train.fit_model`."),
