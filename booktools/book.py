@@ -375,6 +375,32 @@ class Book:
     def exercises(self) -> list[Exercise]:
         return [ex for page in self.notebook_pages() for ex in page.exercises()]
 
+    @property
+    def introductions_path(self) -> Path:
+        return self.root / "book" / "introduces.yml"
+
+    @functools.cached_property
+    def introductions(self) -> dict[str, Page]:
+        """Which page teaches each PyTorch and nnbook name (book/introduces.yml).
+
+        Keys are full names (``torch.nn.Linear``; a prefix such as ``torch``
+        covers what no longer key names) or methods by name (``.backward``).
+        """
+        if not self.introductions_path.is_file():
+            return {}
+        listed = yaml.safe_load(self.introductions_path.read_text()) or {}
+        out: dict[str, Page] = {}
+        for name, names in listed.items():
+            page = self.page(name)
+            for entry in names:
+                if entry in out:
+                    raise BookError(
+                        f"{self.introductions_path.name}: {entry} is listed under "
+                        f"both {out[entry].name} and {page.name}"
+                    )
+                out[entry] = page
+        return out
+
     def cache(self):
         from jupyter_cache import get_cache
 

@@ -77,6 +77,7 @@ class References:
         self.equations = env.domaindata["math"]["objects"]
         self.titles = {doc: title.astext() for doc, title in env.titles.items()}
         self.numbers = env.toc_fignumbers
+        self.secnumbers = env.toc_secnumbers
         self.figure_format = env.config.numfig_format["figure"]
         self.eq_format = env.config.math_eqref_format or "({number})"
 
@@ -84,8 +85,17 @@ class References:
         return self.labels[label][2]
 
     def figure_number(self, label: str) -> str:
+        """The number of a figure, or of a section such as a chapter (as
+        Sphinx's numref finds it: the section's anchor, else the page's)."""
         docname, node_id, _ = self.labels[label]
-        return ".".join(map(str, self.numbers[docname]["figure"][node_id]))
+        figures = self.numbers.get(docname, {}).get("figure", {})
+        if node_id in figures:
+            return ".".join(map(str, figures[node_id]))
+        sections = self.secnumbers.get(docname, {})
+        number = sections.get(f"#{node_id}", sections.get(""))
+        if not number:
+            raise BookError(f"{label} is neither a figure nor a numbered section")
+        return ".".join(map(str, number))
 
     def figure(self, label: str) -> str:
         return self.figure_format % self.figure_number(label)
@@ -299,8 +309,8 @@ def student_notebook(page: Page, refs: References) -> nbformat.NotebookNode:
     convert = Converter(page, refs, page.glued_text())
     cells = [install_cell(page.book)]
     for cell in page.notebook().cells:
-        if "exercise-solution" in tags(cell):
-            continue
+        if "exercise-solution" in tags(cell) or "remove-cell" in tags(cell):
+            continue  # the answer, or the book's own machinery
         if cell.cell_type == "markdown":
             source = convert.markdown(cell.source)
             if source:
@@ -310,9 +320,10 @@ def student_notebook(page: Page, refs: References) -> nbformat.NotebookNode:
             "from myst_nb import glue", "from nnbook.notebook import glue"
         )
         keep = [t for t in tags(cell) if t != "skip-execution"]
-        cells.append(
-            nbformat.v4.new_code_cell(source, metadata={"tags": keep} if keep else {})
-        )
+        metadata: dict = {"tags": keep} if keep else {}
+        if "hide-input" in keep:  # collapsed on the page: collapsed in Jupyter
+            metadata["jupyter"] = {"source_hidden": True}
+        cells.append(nbformat.v4.new_code_cell(source, metadata=metadata))
     out = nbformat.v4.new_notebook(cells=cells)
     out.metadata = {
         "kernelspec": {

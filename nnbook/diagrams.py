@@ -60,6 +60,7 @@ def draw_network(
     show_bias: bool = False,
     show_shapes: bool = True,
     highlight: Iterable[tuple[int, int, int]] = (),
+    pytorch_shapes: bool = False,
 ) -> Axes:
     """A fully connected network: one circle per neuron, one line per weight.
 
@@ -67,6 +68,8 @@ def draw_network(
         model_or_sizes: a model with ``nn.Linear`` layers, or ``[n_0, ..., n_L]``.
         show_bias: draw the constant 1 that feeds each layer's bias.
         show_shapes: write each weight matrix's shape (bias row included).
+        pytorch_shapes: write the shapes as PyTorch keeps them instead:
+            ``nn.Linear``'s ``weight``, (neurons, inputs), without the biases.
         highlight: weights to draw in red, as ``(l, i, j)``: layer l's weight
             from neuron i of layer l - 1 to neuron j of layer l (l from 1).
     """
@@ -112,7 +115,9 @@ def draw_network(
             ax.text(
                 (xs[l - 1] + xs[l]) / 2,
                 min(min(c) for c in ys) - 0.9,
-                label("weights_shape", l=l, rows=sizes[l - 1] + 1, cols=sizes[l]),
+                label("pytorch_weight_shape", l=l, rows=sizes[l], cols=sizes[l - 1])
+                if pytorch_shapes
+                else label("weights_shape", l=l, rows=sizes[l - 1] + 1, cols=sizes[l]),
                 ha="center",
                 va="top",
                 fontsize=10,

@@ -5,7 +5,7 @@ translate for another edition. Each function draws on ``ax`` when given one,
 otherwise on a new figure, and returns the axes it drew on.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -13,7 +13,7 @@ import torch
 from matplotlib.axes import Axes
 from torch import nn
 
-from nnbook._validation import as_float_tensor, check_features, check_model
+from nnbook._validation import as_float_tensor, check_features
 from nnbook.activations import get_activation
 
 #: Reader-facing text of the figures, by key.
@@ -23,6 +23,7 @@ LABELS: dict[str, str] = {
     "data": "data",
     "prediction": "prediction",
     "iteration": "iteration",
+    "mse": "mean squared error",
     "loss": "loss",
     "learning_rate": "learning rate {lr:g}",
     "function": "g(z)",
@@ -31,6 +32,15 @@ LABELS: dict[str, str] = {
     "class": "class {k}",
     "feature": "$x_{i}$",
     "probability": "P(class 1)",
+    "neuron_output": "neuron output",
+    "graph_whole": "two layers",
+    "epoch": "epoch",
+    "network_small": "2-2-1, sigmoid",
+    "network_sigmoid": "2-20-20-1, sigmoid",
+    "network_tanh": "2-20-20-1, tanh",
+    "full_batch": "full batch",
+    "mini_batches": "mini-batches of {size}",
+    "graph_detached": "two layers, the first one's output detached",
     "sigmoid": "sigmoid",
     "tanh": "tanh",
     "relu": "ReLU",
@@ -41,6 +51,7 @@ LABELS: dict[str, str] = {
     "hidden_layer": "hidden {l}",
     "output_layer": "output",
     "weights_shape": "$W^{{[{l}]}}$: {rows}×{cols}",
+    "pytorch_weight_shape": "layer {l} weight: {rows}×{cols}",
     "inputs": "inputs",
     "weights": "weights",
     "bias": "bias",
@@ -54,6 +65,7 @@ LABELS: dict[str, str] = {
     "relu_large_weights": "ReLU, weights ×{factor:g}",
     "target": "target",
     "true_line": "true line",
+    "best_line": "best straight line",
     "untrained": "before training",
     "after_one_step": "after one step",
     "new_point": "prediction at x = {x:g}",
@@ -174,15 +186,29 @@ def mark_prediction(ax: Axes, x: float, y: float) -> Axes:
     return ax
 
 
-def plot_loss_history(losses: Sequence[float], ax: Axes | None = None) -> Axes:
-    """The loss after each iteration, as returned by ``fit_model``."""
+def plot_loss_history(
+    losses: Sequence[float],
+    ax: Axes | None = None,
+    log: bool = False,
+    loss: str = "loss",
+    step: str = "iteration",
+) -> Axes:
+    """The loss after each iteration, as returned by ``fit_model``.
+
+    Args:
+        losses: (n_iter,) numbers, one per iteration.
+        log: a logarithmic loss axis, for a loss that spans orders of magnitude.
+        loss, step: the keys in :data:`LABELS` naming the two axes.
+    """
     losses = np.asarray(losses, dtype=float)
     if losses.ndim != 1 or losses.size == 0:
         raise ValueError(f"losses must be a non-empty list of numbers, got {losses!r}")
     ax = _axes(ax)
     ax.plot(np.arange(losses.size), losses)
-    ax.set_xlabel(label("iteration"))
-    ax.set_ylabel(label("loss"))
+    ax.set_xlabel(label(step))
+    ax.set_ylabel(label(loss))
+    if log:
+        ax.set_yscale("log")
     return ax
 
 
@@ -233,34 +259,58 @@ def plot_classes(X, y, ax: Axes | None = None) -> Axes:
 
 
 def plot_2d_decision_boundary(
-    model: nn.Module, X, y, ax: Axes | None = None, colorbar: bool = True
+    model: nn.Module | Callable[[np.ndarray], np.ndarray],
+    X,
+    y,
+    ax: Axes | None = None,
+    colorbar: bool = True,
+    output: str = "probability",
 ) -> Axes:
-    """The model's probability of class 1 over the plane, with the data on top.
+    """The model's output over the plane (0 to 1), with the data on top.
 
-    The probability is evaluated on a 100 x 100 grid that covers the data with
-    a margin of 0.5 on each side.
+    The output is evaluated on a 100 x 100 grid that covers the data with a
+    margin of 0.5 on each side. Introduced in chapter 4 (a NumPy function) and
+    used with PyTorch models from chapter 14.
 
     Args:
-        model: maps (N, 2) to (N, 1) probabilities.
+        model: an ``nn.Module`` mapping (N, 2) float32 to (N, 1) outputs, or a
+            NumPy function mapping (N, 2) float64 to (N,) or (N, 1) outputs.
         X: (N, 2) features.
         y: (N,) labels, 0 or 1.
-        colorbar: draw the probability scale beside the plot.
+        colorbar: draw the output's scale beside the plot.
+        output: the key in :data:`LABELS` that names the output on the scale.
     """
-    check_model(model)
+    if not (isinstance(model, nn.Module) or callable(model)):
+        raise TypeError(
+            f"model must be a torch.nn.Module or a function, got {type(model).__name__}"
+        )
     Xn = check_features(X).numpy()
     if Xn.shape[1] != 2:
         raise ValueError(f"X must have 2 features, got shape {Xn.shape}")
     lo, hi = Xn.min(axis=0) - 0.5, Xn.max(axis=0) + 0.5
     g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], 100), np.linspace(lo[1], hi[1], 100))
-    grid = torch.from_numpy(np.c_[g1.ravel(), g2.ravel()].astype(np.float32))
-    with torch.no_grad():
-        proba = model(grid).numpy().reshape(g1.shape)
+    grid = np.c_[g1.ravel(), g2.ravel()]
+    if isinstance(model, nn.Module):
+        with torch.no_grad():
+            values = model(torch.from_numpy(grid.astype(np.float32))).numpy()
+    else:
+        values = np.asarray(model(grid.astype(np.float64)), dtype=np.float64)
+    if values.size != grid.shape[0]:
+        raise ValueError(
+            f"model must give one output per point: {grid.shape[0]} points, "
+            f"got shape {values.shape}"
+        )
     ax = _axes(ax)
     filled = ax.contourf(
-        g1, g2, proba, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6
+        g1,
+        g2,
+        values.reshape(g1.shape),
+        levels=np.linspace(0, 1, 11),
+        cmap="RdBu_r",
+        alpha=0.6,
     )
     if colorbar:
-        ax.figure.colorbar(filled, ax=ax, label=label("probability"))
+        ax.figure.colorbar(filled, ax=ax, label=label(output))
     plot_classes(Xn, y, ax=ax)
     return ax
 

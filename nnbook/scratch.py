@@ -120,7 +120,8 @@ def forward(
 
     Args:
         weights: ``W[l]`` of shape ``(n_{l-1} + 1, n_l)``.
-        activations: one name per layer, from ``nnbook.activations.ACTIVATIONS``.
+        activations: one name per layer, a key of
+            ``nnbook.activations.ACTIVATIONS``.
         X: (N, n_0) inputs.
 
     Returns:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from booktools.book import Book, BookError, differing_files, served, site_files
-from booktools.notebooks import Converter
+from booktools.notebooks import Converter, References
 
 FRONT = """---
 jupytext:
@@ -179,6 +179,23 @@ def convert(tmp_path):
 )
 def test_myst_becomes_plain_markdown(convert, myst, plain):
     assert convert.markdown(myst) == plain
+
+
+def test_references_number_chapters_sections_and_figures_as_numref_does():
+    refs = References.__new__(References)  # without a build
+    refs.labels = {
+        "ch": ("book/ch", "ch", "A chapter"),
+        "part": ("book/ch", "a-section", "A section"),
+        "fig": ("book/ch", "fig", ""),
+        "appendix": ("book/api", "api", "Appendix"),
+    }
+    refs.numbers = {"book/ch": {"figure": {"fig": (7, 1)}}}
+    refs.secnumbers = {"book/ch": {"": (7,), "#a-section": (7, 2)}, "book/api": {}}
+    assert refs.figure_number("ch") == "7"  # the page's own top section
+    assert refs.figure_number("part") == "7.2"
+    assert refs.figure_number("fig") == "7.1"
+    with pytest.raises(BookError, match="neither a figure nor a numbered section"):
+        refs.figure_number("appendix")
 
 
 def test_an_unknown_role_or_directive_is_refused(convert):

@@ -305,3 +305,109 @@ def test_a_page_added_under_sections_gets_every_guard(book):
     titles = [p.title for p in fixture.pages()] + [e.title for e in fixture.exercises()]
     assert "A section of its own" in titles and "Triple it." in titles
     assert not missing_from_pdf(fixture, pdf_text(fixture.pdf_path))
+
+
+# -- teaching guards (booktools.names): no build needed ----------------------
+
+
+def two_page_book(book: Path) -> Book:
+    """The fixture with a second page after it, and a map of what each teaches."""
+    (book / "later.md").write_text(
+        (book / "page.md")
+        .read_text()
+        .replace("(fixture-top)=\n", "")
+        .replace("# Fixture page", "# Later page")
+        .replace("{ref}`fixture-top`", "the first page")
+        .replace("ex-double", "ex-double-later")
+        + "\nThis page teaches `nn.Linear`.\n"
+    )
+    toc = book / "_toc.yml"
+    toc.write_text(toc.read_text() + "chapters:\n  - file: later\n")
+    (book / "book").mkdir()
+    (book / "book" / "introduces.yml").write_text("later: [torch.nn.Linear]\n")
+    fixture = Book(book)
+    assert [p.name for p in fixture.pages()] == ["page", "later"]
+    return fixture
+
+
+def test_a_name_used_before_its_page_is_caught(book):
+    from booktools.names import early_uses
+
+    fixture = two_page_book(book)
+    assert early_uses(fixture.page("page")) == ([], set())
+    edit(
+        book / "page.md",
+        "answer = 6 * 7\n",
+        "from torch import nn\nlayer = nn.Linear(1, 1)\nanswer = 6 * 7\n",
+    )
+    early, _ = early_uses(Book(book).page("page"))
+    assert early == ["page.md, line 19: torch.nn.Linear (later)"], early
+    assert early_uses(Book(book).page("later")) == ([], set())  # its own page: fine
+
+
+def test_a_collapsed_check_may_use_a_later_name(book):
+    from booktools.names import early_uses
+
+    two_page_book(book)
+    edit(
+        book / "page.md",
+        "```{code-cell} ipython3\nassert answer == 42\n",
+        "```{code-cell} ipython3\n:tags: [hide-input]\nfrom torch import nn\n"
+        "assert nn.Linear(1, 1)(__import__('torch').ones(1, 1)).shape == (1, 1)\n"
+        "assert answer == 42\n",
+    )
+    assert early_uses(Book(book).page("page")) == ([], set())
+
+
+def test_an_unmapped_name_is_caught(book):
+    from booktools.names import early_uses
+
+    two_page_book(book)
+    edit(
+        book / "page.md",
+        "answer = 6 * 7\n",
+        "import torch\nanswer = int(torch.ones(1)) * 42\n",
+    )
+    _, unmapped = early_uses(Book(book).page("page"))
+    assert unmapped == {"torch.ones"}, unmapped
+
+
+def test_a_map_entry_its_page_never_names_is_caught(book):
+    from booktools.names import unmentioned
+
+    fixture = two_page_book(book)
+    assert unmentioned(fixture) == []
+    edit(
+        book / "later.md", "This page teaches `nn.Linear`.", "This page teaches layers."
+    )
+    assert unmentioned(Book(book)) == [
+        "torch.nn.Linear: later.md never names `Linear` in its prose"
+    ]
+
+
+@pytest.mark.parametrize(
+    "shown",
+    ["glue('answer', answer)", "plt.close(fig)", "%xmode Minimal", "use_book_style()"],
+)
+def test_machinery_in_a_visible_cell_is_caught(book, shown):
+    from booktools.names import shown_machinery
+
+    assert shown_machinery(Book(book).page("page")) == []
+    edit(book / "page.md", "print(answer)\n", f"print(answer)\n{shown}\n")
+    found = shown_machinery(Book(book).page("page"))
+    assert len(found) == 1 and found[0].startswith("page.md, line 17: "), found
+    # the same line in a cell removed from the page is the book's business
+    edit(
+        book / "page.md",
+        "```{code-cell} ipython3\nanswer",
+        "```{code-cell} ipython3\n:tags: [remove-cell]\nanswer",
+    )
+    assert shown_machinery(Book(book).page("page")) == []
+
+
+def test_a_cell_ending_in_a_drawing_call_is_caught(book):
+    from booktools.names import drawing_noise
+
+    assert drawing_noise(Book(book).page("page")) == []
+    edit(book / "page.md", "print(answer)\n", "print(answer)\nax.legend()\n")
+    assert drawing_noise(Book(book).page("page")) == ["page.md, line 17: ax.legend()"]

@@ -70,6 +70,26 @@ def test_decision_boundary_evaluates_a_100_by_100_grid_with_margin():
     assert labels == ["class 0", "class 1"]
 
 
+def test_decision_boundary_takes_a_numpy_function_and_names_its_output():
+    X, y = make_moons_data(n=50)
+    seen = []
+
+    def neuron(points):
+        seen.append(points)
+        return 1 / (1 + np.exp(-points[:, 0]))
+
+    ax = plots.plot_2d_decision_boundary(neuron, X, y, output="neuron_output")
+    (grid,) = seen
+    assert grid.shape == (100 * 100, 2) and grid.dtype == np.float64
+    assert ax.figure.axes[-1].get_ylabel() == plots.LABELS["neuron_output"]
+
+
+def test_decision_boundary_wants_one_output_per_point():
+    X, y = make_moons_data(n=50)
+    with pytest.raises(ValueError, match="one output per point"):
+        plots.plot_2d_decision_boundary(lambda points: points, X, y)
+
+
 def test_decision_boundary_needs_two_features():
     with pytest.raises(ValueError, match="2 features"):
         plots.plot_2d_decision_boundary(nn.Linear(3, 1), np.zeros((5, 3)), np.zeros(5))

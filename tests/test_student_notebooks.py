@@ -9,6 +9,7 @@ import pytest
 from nbclient import NotebookClient
 
 from booktools.book import Book, Page, tags
+from booktools.names import HIDDEN_CODE, machinery
 from booktools.notebooks import write_notebooks
 
 pytestmark = pytest.mark.notebooks
@@ -104,6 +105,20 @@ def test_no_solutions_and_no_outputs(page):
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     for solution in solutions_of(page):
         assert solution not in path.read_text()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_the_book_machinery_stays_out_and_collapsed_checks_stay_collapsed(page):
+    """Cells removed from the page (glue, the figure style) are not in the
+    notebook; cells collapsed on the page start collapsed in Jupyter."""
+    nb = nbformat.read(notebook_of(page), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    shown = [m for c in code for m in machinery(c.source)]
+    assert not shown, f"{notebook_of(page).name} shows the book's machinery: {shown}"
+    assert not [c for c in code if "remove-cell" in tags(c)]
+    for cell in code:
+        collapsed = bool(set(tags(cell)) & set(HIDDEN_CODE))
+        assert cell.metadata.get("jupyter", {}).get("source_hidden", False) == collapsed
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
