@@ -411,3 +411,51 @@ def test_a_cell_ending_in_a_drawing_call_is_caught(book):
     assert drawing_noise(Book(book).page("page")) == []
     edit(book / "page.md", "print(answer)\n", "print(answer)\nax.legend()\n")
     assert drawing_noise(Book(book).page("page")) == ["page.md, line 17: ax.legend()"]
+
+
+def test_a_partial_build_keeps_every_page_in_the_sitemap(book):
+    """sphinx-sitemap lists only the pages a build writes; upstream_fixes adds
+    the rest, so editing one page and rebuilding keeps the sitemap whole."""
+    two_page_book(book)
+    # A third page: editing it rewrites it and the root (whose toctree lists
+    # it), but not the second page, which a partial build leaves out.
+    (book / "third.md").write_text(
+        (book / "later.md")
+        .read_text()
+        .replace("# Later page", "# Third page")
+        .replace("ex-double-later", "ex-double-third")
+    )
+    toc = book / "_toc.yml"
+    toc.write_text(toc.read_text() + "  - file: third\n")
+    config = book / "_config.yml"
+    config.write_text(
+        config.read_text()
+        .replace(
+            "  extra_extensions:\n",
+            "  local_extensions:\n    upstream_fixes: "
+            f"{ROOT / '_ext'}\n  extra_extensions:\n    - sphinx_sitemap\n",
+        )
+        .replace(
+            "    latex_use_xindy: false\n",
+            "    latex_use_xindy: false\n    sitemap_url_scheme: '{link}'\n",
+        )
+        + "html:\n  baseurl: https://example.org/fixture/\n"
+        + "  # (the sitemap's links as the real book's _config.yml writes them)\n"
+    )
+    sitemap = book / "_build" / "html" / "sitemap.xml"
+
+    def listed() -> set[str]:
+        return set(
+            re.findall(
+                r"<loc>https://example.org/fixture/([^<]*)</loc>", sitemap.read_text()
+            )
+        )
+
+    assert build(book).returncode == 0
+    every_page = {"page.html", "later.html", "third.html"}
+    assert every_page <= listed()
+    edit(book / "third.md", "This page teaches", "This page, edited, teaches")
+    result = build(book)
+    assert result.returncode == 0, log(result)
+    assert "writing output... [100%] third" in log(result)  # a partial build
+    assert every_page <= listed(), listed()
