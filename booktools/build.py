@@ -81,11 +81,23 @@ def drop_stale_cache(book: Book, inputs: list[Path]) -> None:
 
 
 def structure_changed(book: Book, builder: str) -> tuple[bool, Path, str]:
-    """Whether _toc.yml or the local extension changed since this builder's
-    last build: Sphinx rewrites only pages whose source changed, so a page
-    added to the TOC would leave stale navigation on every other page."""
+    """Whether _toc.yml, the local extension or a static file (the book's
+    CSS) changed since this builder's last build: Sphinx rewrites only pages
+    whose source changed, so a page added to the TOC would leave stale
+    navigation on every other page, and with no page to write it does not
+    copy the static files either."""
     stamp = book.build_dir / f".toc-{builder}.sha256"
-    now = digest([book.root / "_toc.yml", *sorted((book.root / "_ext").glob("*.py"))])
+    static = book.config.get("sphinx", {}).get("config", {}).get("html_static_path", [])
+    static_files = [
+        f for d in static for f in (book.root / d).rglob("*") if f.is_file()
+    ]
+    now = digest(
+        [
+            book.root / "_toc.yml",
+            *sorted((book.root / "_ext").glob("*.py")),
+            *sorted(static_files),
+        ]
+    )
     changed = stamp.is_file() and stamp.read_text().strip() != now
     return changed, stamp, now
 
@@ -167,7 +179,10 @@ def build(book: Book, builder: str, jobs: int, inputs: list[Path]) -> int:
     drop_stale_cache(book, inputs)
     rewrite_all, toc_stamp, toc_digest = structure_changed(book, builder)
     if rewrite_all:
-        log("_toc.yml or _ext/ changed since the last build: rewriting every page")
+        log(
+            "_toc.yml, _ext/ or a static file changed since the last build: "
+            "rewriting every page"
+        )
     os.environ.update(THREADS)
     if jobs > 1:
         execute_pages(book, jobs)

@@ -252,3 +252,39 @@ def test_the_404_page_works_under_the_sites_path(browser, tmp_path):
         tab.close()
     assert not failed, f"the 404 page could not load: {failed}"
     assert home and sheets > 0
+
+
+MATH_PAGES = [page.docname for page in BOOK.notebook_pages() if "$" in page.text()]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("page", MATH_PAGES)
+def test_equations_fit_their_column(page, width, site_url, browser):
+    """No display equation is wider than its column (a cut-off equation can
+    read as a wrong one), and nothing widens the page beyond the screen."""
+    tab = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        tab.goto(f"{site_url}/{page}.html", wait_until="networkidle")
+        tab.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+        )
+        tab.evaluate("() => MathJax.startup.promise")
+        too_wide = tab.evaluate(
+            """() => [...document.querySelectorAll('mjx-container[display="true"]')]
+                .map((c, i) => {
+                    const box = c.closest('div.math') || c.parentElement;
+                    const number = box.querySelector('.eqno');
+                    return {equation: number ? number.innerText.trim() : `#${i + 1}`,
+                            width: Math.ceil(c.scrollWidth),
+                            column: Math.floor(box.clientWidth)};
+                })
+                .filter(e => e.width > e.column + 1)"""
+        )
+        page_width = tab.evaluate("() => document.documentElement.scrollWidth")
+    finally:
+        tab.close()
+    assert not too_wide, (
+        f"{page} at {width} px: display equations wider than their column "
+        f"(break them into aligned lines): {too_wide}"
+    )
+    assert page_width <= width, f"{page} at {width} px is {page_width} px wide"

@@ -459,3 +459,25 @@ def test_a_partial_build_keeps_every_page_in_the_sitemap(book):
     assert result.returncode == 0, log(result)
     assert "writing output... [100%] third" in log(result)  # a partial build
     assert every_page <= listed(), listed()
+
+
+def test_a_changed_stylesheet_reaches_the_site(book):
+    """With no page to rewrite, Sphinx copies no static file: the build sees
+    the stylesheet change and rewrites the site, so the new CSS is served."""
+    (book / "_static").mkdir()
+    css = book / "_static" / "fixture.css"
+    css.write_text("h1 { color: black; }\n")
+    config = book / "_config.yml"
+    config.write_text(
+        config.read_text().replace(
+            "    latex_use_xindy: false\n",
+            "    latex_use_xindy: false\n    html_static_path: [_static]\n",
+        )
+    )
+    assert build(book).returncode == 0
+    css.write_text("h1 { color: navy; }\n")
+    result = build(book)
+    assert result.returncode == 0, log(result)
+    assert "rewriting every page" in log(result)
+    served = book / "_build" / "html" / "_static" / "fixture.css"
+    assert served.read_text() == "h1 { color: navy; }\n"
