@@ -12,6 +12,7 @@ import pytest
 
 from booktools.book import Book, served
 from booktools.browser import CHROMIUM, have_chromium, launch
+from nnbook.plots import BOOK_STYLE
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +36,14 @@ TOO_WIDE_EQUATIONS = """() =>
                 width: Math.ceil(c.scrollWidth), column: Math.floor(box.clientWidth)};
     })
     .filter(e => e.width > e.column + 1)"""
+
+
+# Figure text at least 9 px tall as shown at 1280 px: the figures' text is
+# font.size points (tick labels, legends) at savefig.dpi, so an image may be
+# shrunk at most to this fraction of its own width.
+MIN_TEXT_PX = 9
+TEXT_PX_IN_IMAGE = BOOK_STYLE["font.size"] * BOOK_STYLE["savefig.dpi"] / 72
+MIN_FIGURE_SCALE = MIN_TEXT_PX / TEXT_PX_IN_IMAGE
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +115,9 @@ def test_page_renders_cleanly(page, site_url, browser):
             """() => Promise.all([...document.images].map(async img => {
                    try { await img.decode(); } catch (e) {}
                    return {src: img.currentSrc || img.src, alt: img.getAttribute('alt'),
-                           width: img.naturalWidth};
+                           width: img.naturalWidth,
+                           shown: img.getBoundingClientRect().width,
+                           figure: !!img.closest('figure')};
                }))"""
         )
         launch = tab.eval_on_selector_all(
@@ -162,6 +173,15 @@ def test_page_renders_cleanly(page, site_url, browser):
     assert not broken, f"{page}: images that did not load: {broken}"
     no_alt = [i["src"] for i in images if not (i["alt"] or "").strip()]
     assert not no_alt, f"{page}: images without alt text: {no_alt}"
+    shrunk = [
+        f"{i['src'].rsplit('/', 1)[-1]}: {i['shown'] / i['width']:.2f}"
+        for i in images
+        if i["figure"] and i["width"] and i["shown"] / i["width"] < MIN_FIGURE_SCALE
+    ]
+    assert not shrunk, (
+        f"{page}: figures shown at less than {MIN_FIGURE_SCALE:.2f} of their width, "
+        f"so their text is under {MIN_TEXT_PX} px (make the figure narrower): {shrunk}"
+    )
 
 
 def test_site_root_leads_to_the_book_cleanly(site_url, browser):
