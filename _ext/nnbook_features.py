@@ -5,6 +5,8 @@ download, all notebooks as a zip), the notebooks copied into the site, and
 the 404 page's links under the site's path.
 PDF: each chapter's exercise solutions gathered at the chapter's end, since a
 printed page has no dropdown to hide them in.
+Both: each entry of the API appendix says which chapter introduces it, from
+the book's map of what each page teaches (booktools.book, book/introduces.yml).
 
 Workarounds for upstream bugs are in upstream_fixes.py, not here.
 """
@@ -127,7 +129,29 @@ def site_path_for_404(app, config):
         config.notfound_urls_prefix = urlparse(config.html_baseurl).path
 
 
+def introduced_in(app, what, name, obj, options, lines):
+    """Append "Introduced in chapter N." to the docstring of every nnbook
+    function, class or value that a page of the book teaches (d2l's
+    "Defined in" idea), so the appendix leads back to the explanation."""
+    if what not in ("function", "class", "data"):
+        return
+    # booktools is the repository's, not installed: booktools.build puts the
+    # repository on the path of the Sphinx process.
+    from booktools.book import Book
+    from booktools.names import MACHINERY_MODULES, introduced_by
+
+    book = app.builder.env.__dict__.setdefault("nnbook_book", Book(Path(app.srcdir)))
+    entry = introduced_by(name, book.introductions)
+    if entry is None or not entry.startswith("nnbook"):
+        return
+    if name.startswith(MACHINERY_MODULES):
+        return
+    page = book.introductions[entry]
+    lines += ["", f"Introduced in :numref:`chapter %s <{page.name}>`."]
+
+
 def setup(app):
+    app.connect("autodoc-process-docstring", introduced_in)
     app.connect("config-inited", site_path_for_404)
     app.connect("html-page-context", launch_links)
     app.connect("build-finished", copy_notebooks)

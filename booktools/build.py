@@ -198,7 +198,14 @@ def build(book: Book, builder: str, jobs: int, inputs: list[Path]) -> int:
         *(["--all"] if rewrite_all else []),
     ]
     # In the book's folder: _config.yml's relative paths are taken from there.
-    status = subprocess.run(command, cwd=book.root).returncode
+    # The book's extension (_ext) asks booktools what each page teaches.
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+        ),
+    }
+    status = subprocess.run(command, cwd=book.root, env=env).returncode
     if status == 0:
         toc_stamp.write_text(toc_digest + "\n")
     if status == 0 and builder == "pdflatex":

@@ -26,6 +26,17 @@ from IPython.core.inputtransformer2 import TransformerManager
 # it checks (myst-nb's tags, as the theme renders them).
 HIDDEN_CODE = ("remove-cell", "remove-input", "hide-input", "hide-cell")
 
+# The modules of nnbook that are the book's machinery rather than what it
+# teaches (nnbook/__init__.py): the appendix says where the book introduces
+# a name only for the others.
+MACHINERY_MODULES = (
+    "nnbook.plots",
+    "nnbook.diagrams",
+    "nnbook.text",
+    "nnbook.grading",
+    "nnbook.notebook",
+)
+
 # The book's own machinery, never in a cell the reader sees: figures and
 # numbers handed to the prose, the book's figure style, traceback settings.
 MACHINERY = ("glue(", "plt.close", "%xmode", "use_book_style", "from myst_nb")

@@ -61,7 +61,11 @@ def identity_derivative(z: np.ndarray) -> np.ndarray:
     return np.ones_like(z)
 
 
-#: name -> (function, derivative)
+#: Each activation by name. ``ACTIVATIONS[name]`` is the pair (function,
+#: derivative), NumPy functions of an array ``z``. The names are
+#: ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"step"`` and ``"identity"``.
+#:
+#: :meta hide-value:
 ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
     "identity": (identity, identity_derivative),
     "sigmoid": (sigmoid, sigmoid_derivative),

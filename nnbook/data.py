@@ -25,6 +25,10 @@ def make_linear_data(n: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     x is uniform on [1, 5) and sorted (so a line through the points plots
     cleanly); y = 2 + 0.7 x + noise, with noise uniform on [-0.5, 0.5).
 
+    Args:
+        n: the number of points, at least 1.
+        seed: the seed of the random draws; the same seed, the same points.
+
     Returns:
         The pair ``(X, y)``, X of shape (n, 1) and y of shape (n,), both float32.
     """
@@ -42,6 +46,10 @@ def make_inverse_data(n: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     x is evenly spaced on [2, 10]; the noise is normal with standard
     deviation 1/7.
 
+    Args:
+        n: the number of points, at least 1.
+        seed: the seed of the random draws; the same seed, the same points.
+
     Returns:
         The pair ``(X, y)``, X of shape (n, 1) and y of shape (n,), both float32.
     """
@@ -56,6 +64,12 @@ def make_moons_data(
     n: int = 1000, noise: float = 0.1, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half-circles: scikit-learn's ``make_moons``.
+
+    Args:
+        n: the number of points, at least 1, split evenly between the moons.
+        noise: the standard deviation of the normal noise added to each
+            coordinate; 0 puts every point on its half-circle.
+        seed: the seed of the random draws; the same seed, the same points.
 
     Returns:
         The pair ``(X, y)``, X of shape (n, 2) holding the coordinates and y

@@ -1,8 +1,7 @@
-"""Scoring a trained network with the metrics used for any other model.
+"""Scoring a trained network with the metrics used for any other model."""
 
-scikit-learn is imported by the functions that use it, not here: it takes
-about a second to import, which every page and the API reference would pay.
-"""
+# scikit-learn is imported by the functions that use it, not here: it takes
+# about a second to import, which every page and the API reference would pay.
 
 import numpy as np
 from torch import nn

@@ -16,7 +16,10 @@ from torch import nn
 from nnbook._validation import as_float_tensor, check_features
 from nnbook.activations import get_activation
 
-#: Reader-facing text of the figures, by key.
+#: Reader-facing text of the figures, by key (the one place to translate
+#: them); :func:`label` fills in a key's fields.
+#:
+#: :meta hide-value:
 LABELS: dict[str, str] = {
     "x": "x",
     "y": "y",
@@ -77,6 +80,9 @@ LABELS: dict[str, str] = {
 
 #: Figure defaults, readable on the light and the dark page theme alike
 #: (an opaque white card with dark text), sized for the page's text column.
+#: :func:`use_book_style` applies them: 200 dpi, 13-point text.
+#:
+#: :meta hide-value:
 BOOK_STYLE: dict[str, object] = {
     "figure.figsize": (8, 5),
     # 200 dots per inch: sharp in print (the PDF shrinks an 8-inch figure to

@@ -231,7 +231,10 @@ def train_step(
     return [W - learning_rate * dW for W, dW in zip(weights, grads, strict=True)], value
 
 
-#: The PyTorch module for each activation name.
+#: The PyTorch module for each activation name of
+#: :data:`nnbook.activations.ACTIVATIONS` (``"sigmoid"`` -> ``nn.Sigmoid``).
+#:
+#: :meta hide-value:
 TORCH_ACTIVATIONS: dict[str, type[nn.Module]] = {
     "identity": nn.Identity,
     "sigmoid": nn.Sigmoid,
