@@ -204,7 +204,11 @@ def record_written_page(app, pagename, templatename, context, doctree):
 
 
 def complete_sitemap(app, exception):
-    if exception or app.builder.format != "html":
+    if (
+        exception
+        or app.builder.format != "html"
+        or "sphinx_sitemap" not in app.extensions
+    ):
         return
     import sphinx_sitemap
 
