@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from nnbook._layers import linear_layers
-from nnbook.data import make_inverse_data, make_linear_data
+from nnbook.data import make_inverse_data, make_linear_data, make_moons_data
 from nnbook.seed import set_seed
 
 
@@ -440,3 +440,103 @@ def grade_tanh_network(model_class) -> None:
     layers = _expect_layers(model, "ClassificationNNv3()", [2, 20, 20, 1])
     _expect_forward(model, "ClassificationNNv3()", layers, torch.tanh, torch.sigmoid)
     _passed("2 -> 20 -> 20 -> 1 with tanh in the hidden layers and a sigmoid out.")
+
+
+def _overfitting_problem():
+    """A small noisy moons problem and a network that overfits it quickly:
+    (X, y, X_val, y_val) tensors and a fresh 2-16-16-1 tanh network."""
+    X_all, y_all = make_moons_data(n=140, noise=0.35, seed=1)
+    X, y = torch.from_numpy(X_all[:40]), torch.from_numpy(y_all[:40]).view(-1, 1)
+    X_val = torch.from_numpy(X_all[40:])
+    y_val = torch.from_numpy(y_all[40:]).view(-1, 1)
+    set_seed(0)
+    model = nn.Sequential(
+        nn.Linear(2, 16),
+        nn.Tanh(),
+        nn.Linear(16, 16),
+        nn.Tanh(),
+        nn.Linear(16, 1),
+        nn.Sigmoid(),
+    )
+    return X, y, X_val, y_val, model
+
+
+def grade_early_stopping(train_early_stopping) -> None:
+    """Exercise: ``train_early_stopping(model, optim, loss_op, X, y, X_val,
+    y_val, n_iter)`` trains for ``n_iter`` iterations, returns the iteration
+    (counted from 0) of the lowest validation loss and leaves the model with
+    that iteration's weights."""
+    n_iter, loss_op = 200, nn.BCELoss()
+    # The reference: the same training, every validation loss recorded.
+    X, y, X_val, y_val, model = _overfitting_problem()
+    optim = torch.optim.SGD(model.parameters(), lr=0.5)
+    val_losses, train_losses = [], []
+    for _ in range(n_iter):
+        optim.zero_grad()
+        loss = loss_op(model(X), y)
+        loss.backward()
+        optim.step()
+        with torch.no_grad():
+            train_losses.append(loss_op(model(X), y).item())
+            val_losses.append(loss_op(model(X_val), y_val).item())
+    best = int(np.argmin(val_losses))
+    final_val = val_losses[-1]
+
+    X, y, X_val, y_val, model = _overfitting_problem()
+    optim = torch.optim.SGD(model.parameters(), lr=0.5)
+    got = _call(
+        train_early_stopping,
+        "train_early_stopping",
+        model,
+        optim,
+        loss_op,
+        X,
+        y,
+        X_val,
+        y_val,
+        n_iter,
+    )
+    if got is None:
+        _fail("`train_early_stopping` returned None: return the best iteration.")
+    if isinstance(got, float) and not float(got).is_integer():
+        _fail(
+            f"`train_early_stopping` returned {got:.4f}, a loss: return the "
+            "iteration (an int, counted from 0) where the validation loss was lowest."
+        )
+    got = int(got)
+    with torch.no_grad():
+        model_val = loss_op(model(X_val), y_val).item()
+    if got == best + 1:
+        _fail(
+            f"you returned {got}, one more than the best iteration {best}: count "
+            "the iterations from 0, as `range(n_iter)` does."
+        )
+    if got == int(np.argmin(train_losses)) and got != best:
+        _fail(
+            f"you returned {got}, where the *training* loss is lowest; early "
+            "stopping watches the validation loss."
+        )
+    if got != best:
+        _fail(
+            f"the validation loss is lowest at iteration {best}, but you returned "
+            f"{got}: compare each validation loss with the lowest so far."
+        )
+    if math.isclose(model_val, final_val, rel_tol=1e-6):
+        _fail(
+            "the model ends with the weights of the last iteration. Keep a copy "
+            "when the validation loss reaches a new low "
+            "(`copy.deepcopy(model.state_dict())`: without deepcopy the copy is "
+            "the model's own tensors, which later steps change) and load it back "
+            "with `model.load_state_dict` at the end."
+        )
+    if not math.isclose(model_val, val_losses[best], rel_tol=1e-5):
+        _fail(
+            f"the model's validation loss is {model_val:.4f}, but at iteration "
+            f"{best} it was {val_losses[best]:.4f}: load the weights kept at the "
+            "best iteration."
+        )
+    _passed(
+        f"the validation loss is lowest at iteration {best} of {n_iter} "
+        f"({val_losses[best]:.3f}, against {final_val:.3f} at the end), and the "
+        "model keeps that iteration's weights."
+    )

@@ -40,7 +40,7 @@ LABELS: dict[str, str] = {
     "epoch": "epoch",
     "training": "training",
     "validation": "validation",
-    "overfitted_boundary": "after 2000 iterations",
+    "overfitted_boundary": "at the end of training",
     "network_small": "2-2-1, sigmoid",
     "network_sigmoid": "2-20-20-1, sigmoid",
     "network_tanh": "2-20-20-1, tanh",

@@ -325,3 +325,68 @@ def test_losses_that_are_empty_or_hold_tensors_get_a_message():
         model,
         [1.0, torch.tensor(0.5)],
     )
+
+
+def early_stopping_solution(model, optim, loss_op, X, y, X_val, y_val, n_iter):
+    import copy
+
+    best_loss, best_state, best_iteration = float("inf"), None, None
+    for iteration in range(n_iter):
+        model.train()
+        optim.zero_grad()
+        loss_op(model(X), y).backward()
+        optim.step()
+        model.eval()
+        with torch.no_grad():
+            val_loss = loss_op(model(X_val), y_val).item()
+        if val_loss < best_loss:
+            best_loss, best_iteration = val_loss, iteration
+            best_state = copy.deepcopy(model.state_dict())
+    model.load_state_dict(best_state)
+    return best_iteration
+
+
+def test_early_stopping(capsys):
+    grading.grade_early_stopping(early_stopping_solution)
+    assert "Correct!" in capsys.readouterr().out
+
+    def variant(off_by_one=0, copy_deeply=True, load=True, watch_training=False):
+        def train(model, optim, loss_op, X, y, X_val, y_val, n_iter):
+            import copy
+
+            best_loss, best_state, best_iteration = float("inf"), None, None
+            for iteration in range(n_iter):
+                optim.zero_grad()
+                loss_op(model(X), y).backward()
+                optim.step()
+                with torch.no_grad():
+                    X_w, y_w = (X, y) if watch_training else (X_val, y_val)
+                    watched = loss_op(model(X_w), y_w).item()
+                if watched < best_loss:
+                    best_loss, best_iteration = watched, iteration + off_by_one
+                    state = model.state_dict()
+                    best_state = copy.deepcopy(state) if copy_deeply else state
+            if load:
+                model.load_state_dict(best_state)
+            return best_iteration
+
+        return train
+
+    fails("one more than the best iteration", grading.grade_early_stopping, variant(1))
+    fails("without deepcopy", grading.grade_early_stopping, variant(copy_deeply=False))
+    fails(
+        "ends with the weights of the last",
+        grading.grade_early_stopping,
+        variant(load=False),
+    )
+    fails(
+        "the \\*training\\* loss",
+        grading.grade_early_stopping,
+        variant(watch_training=True),
+    )
+    fails("returned None", grading.grade_early_stopping, lambda *args: None)
+    fails("not written yet", grading.grade_early_stopping, _unwritten)
+
+
+def _unwritten(*args):
+    raise NotImplementedError
