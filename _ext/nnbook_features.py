@@ -140,7 +140,10 @@ def introduced_in(app, what, name, obj, options, lines):
     from booktools.book import Book
     from booktools.names import MACHINERY_MODULES, introduced_by
 
-    book = app.builder.env.__dict__.setdefault("nnbook_book", Book(Path(app.srcdir)))
+    # Kept on the application, not the environment, which Sphinx pickles.
+    if not hasattr(app, "nnbook_book"):
+        app.nnbook_book = Book(Path(app.srcdir))
+    book = app.nnbook_book
     entry = introduced_by(name, book.introductions)
     if entry is None or not entry.startswith("nnbook"):
         return

@@ -34,7 +34,6 @@ MACHINERY_MODULES = (
     "nnbook.diagrams",
     "nnbook.text",
     "nnbook.grading",
-    "nnbook.notebook",
 )
 
 # The book's own machinery, never in a cell the reader sees: figures and

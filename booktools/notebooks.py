@@ -316,9 +316,7 @@ def student_notebook(page: Page, refs: References) -> nbformat.NotebookNode:
             if source:
                 cells.append(nbformat.v4.new_markdown_cell(source))
             continue
-        source = cell.source.replace(
-            "from myst_nb import glue", "from nnbook.notebook import glue"
-        )
+        source = cell.source
         keep = [t for t in tags(cell) if t != "skip-execution"]
         metadata: dict = {"tags": keep} if keep else {}
         if "hide-input" in keep:  # collapsed on the page: collapsed in Jupyter

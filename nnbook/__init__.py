@@ -6,8 +6,7 @@ A module per concern; pages import what they use explicitly, e.g.
 What the book teaches: ``seed``, ``data``, ``train``, ``metrics``,
 ``activations``, ``scratch`` (a network in NumPy) and ``gradcheck``.
 The book's machinery: ``plots`` and ``diagrams`` (figures), ``text`` (numbers
-written for the prose), ``grading`` (the exercise grader) and ``notebook``
-(what the student notebooks use in place of the build's ``glue``).
+written for the prose) and ``grading`` (the exercise grader).
 """
 
 __version__ = "0.1.0"
