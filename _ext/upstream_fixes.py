@@ -223,8 +223,41 @@ def complete_sitemap(app, exception):
         sphinx_sitemap.add_html_link(app, docname, None, None, None)
 
 
+# --- sphinx-codeautolink 0.19.0 and sphinx-exercise 1.2.1: untitled sections -
+# codeautolink keeps a stack of section titles, pushing at each title and
+# popping at the end of each section. sphinx-exercise wraps an exercise's and
+# a solution's body in sections without a title, so a page with an exercise
+# pops more than it pushed and the build stops with "pop from empty list"
+# (no upstream report found, felix-hilden/sphinx-codeautolink, searched
+# 2026-11). Here a section pops only the title it pushed.
+
+
+def titled_sections_only():
+    from docutils import nodes
+    from sphinx_codeautolink.extension.block import CodeBlockAnalyser
+
+    depart = CodeBlockAnalyser.depart_section
+    if getattr(depart, "nnbook_fixed", False):
+        return
+    if not callable(getattr(CodeBlockAnalyser, "visit_title", None)):
+        raise ExtensionError(
+            "upstream_fixes.titled_sections_only: sphinx-codeautolink's "
+            "CodeBlockAnalyser no longer tracks titles (written against 0.19.0): "
+            "check whether pages with exercises still build, and remove the fix"
+        )
+
+    def depart_titled_section(self, node):
+        if node.children and isinstance(node.children[0], nodes.title):
+            depart(self, node)
+
+    depart_titled_section.nnbook_fixed = True
+    CodeBlockAnalyser.depart_section = depart_titled_section
+
+
 def setup(app):
     join_split_stream_messages()
+    if "sphinx_codeautolink" in app.config.extensions:
+        titled_sections_only()
     app.connect("builder-inited", early_extension_css)
     app.connect("builder-inited", add_template_filters)
     app.connect("html-page-context", drop_unused_thebe)

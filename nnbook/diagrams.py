@@ -372,7 +372,7 @@ def draw_autograd_graph(
     # Boxes as wide as the longest name (monospace, about 0.085 in a letter);
     # the figure is sized so that one data unit is about an inch.
     width = 0.085 * max(len(text) for text, _ in nodes.values()) + 0.35
-    gap = 0.6
+    gap = 0.35
     if ax is None:
         size = ((width + gap) * depth + width + 0.4, 0.9 * tallest + 0.5)
         ax = plt.figure(figsize=size).add_subplot()

@@ -319,6 +319,200 @@ def grade_learning_rates(histories) -> None:
     )
 
 
+def _counting(optim: torch.optim.Optimizer) -> dict[str, int]:
+    """Count the calls of ``optim.step`` and ``optim.zero_grad`` (wrapped in place)."""
+    calls = {"step": 0, "zero_grad": 0}
+    for method in calls:
+        original = getattr(optim, method)
+
+        def counted(*args, _method=method, _original=original, **kwargs):
+            calls[_method] += 1
+            return _original(*args, **kwargs)
+
+        setattr(optim, method, counted)
+    return calls
+
+
+def _minibatch_run(fit_minibatches, batch_size: int, n_epochs: int):
+    """Run the reader's ``fit_minibatches`` on the linear data from a fixed start."""
+    X, y = _linear_data_tensors()
+    set_seed(0)
+    model = nn.Linear(1, 1)
+    optim = torch.optim.SGD(model.parameters(), lr=0.01)
+    calls = _counting(optim)
+    losses = _call(
+        fit_minibatches,
+        "fit_minibatches",
+        model,
+        optim,
+        nn.MSELoss(),
+        X,
+        y,
+        batch_size,
+        n_epochs,
+    )
+    return model, losses, calls, X, y
+
+
+def grade_fit_minibatches(fit_minibatches) -> None:
+    """Exercise: ``fit_minibatches(model, optim, loss_op, X, y, batch_size,
+    n_epochs)`` trains on shuffled mini-batches from a ``DataLoader`` and
+    returns the loss on all of ``X`` and ``y`` after each epoch."""
+    n_epochs, batch_size = 3, 10
+    model, losses, calls, X, y = _minibatch_run(fit_minibatches, batch_size, n_epochs)
+    if losses is None:
+        _fail(
+            "`fit_minibatches` returned None; it should return the list of losses, "
+            "one per epoch."
+        )
+    losses = _expect_losses(losses, "the list fit_minibatches returned")
+    if len(losses) == n_epochs * len(X) // batch_size:
+        _fail(
+            f"the list holds {len(losses)} losses, one per batch: record one loss "
+            "per epoch, after the loop over the batches."
+        )
+    if len(losses) != n_epochs:
+        _fail(
+            f"for {n_epochs} epochs the list should hold {n_epochs} losses, one per "
+            f"epoch, but it has {len(losses)}."
+        )
+    steps_per_epoch = math.ceil(len(X) / batch_size)
+    if calls["step"] == n_epochs:
+        _fail(
+            "the optimiser took one step per epoch: call optim.step() once per "
+            "batch, inside the loop over the loader."
+        )
+    if calls["step"] != n_epochs * steps_per_epoch:
+        _fail(
+            f"with batches of {batch_size} out of {len(X)} records, {n_epochs} epochs "
+            f"take {n_epochs * steps_per_epoch} steps, but the optimiser took "
+            f"{calls['step']}: loop over the DataLoader once per epoch and step "
+            "once per batch."
+        )
+    if calls["zero_grad"] < calls["step"]:
+        _fail(
+            f"optim.zero_grad() ran {calls['zero_grad']} times for {calls['step']} "
+            "steps: call it before every batch's backward(), or each batch's "
+            "gradient is added to the ones before."
+        )
+    with torch.no_grad():
+        final = nn.functional.mse_loss(model(X), y).item()
+    if not math.isclose(losses[-1], final, rel_tol=1e-4):
+        _fail(
+            f"the last loss in your list is {losses[-1]:.4f}, but the model's loss on "
+            f"all the data is {final:.4f}: after each epoch, record "
+            "loss_op(model(X), y), not the loss of the last batch."
+        )
+    # The same run with the batches in a fixed order: shuffling changes the weights.
+    X_fixed, y_fixed = X, y
+    set_seed(0)
+    fixed = nn.Linear(1, 1)
+    optim = torch.optim.SGD(fixed.parameters(), lr=0.01)
+    for _ in range(n_epochs):
+        for start in range(0, len(X_fixed), batch_size):
+            optim.zero_grad()
+            xb, yb = (
+                X_fixed[start : start + batch_size],
+                y_fixed[start : start + batch_size],
+            )
+            nn.functional.mse_loss(fixed(xb), yb).backward()
+            optim.step()
+    if torch.allclose(fixed.weight, model.weight) and torch.allclose(
+        fixed.bias, model.bias
+    ):
+        _fail(
+            "the batches come in the same order in every epoch: make the "
+            "DataLoader with shuffle=True."
+        )
+    _passed(
+        f"{steps_per_epoch} steps per epoch on shuffled batches of {batch_size}; the "
+        f"loss on all the data is {losses[-1]:.3f} after {n_epochs} epochs."
+    )
+
+
+def grade_standardised_prediction(model_std, x_new, y_new, X) -> None:
+    """Exercise: ``model_std`` is trained on the standardised feature
+    ``(X - X.mean()) / X.std()``; ``y_new`` are its predictions for the raw
+    inputs ``x_new``, (n, 1)."""
+    _given(model_std, "model_std")
+    _given(y_new, "y_new")
+    layers = _expect_layers(model_std, "model_std", [1, 1])
+    X_train = torch.as_tensor(np.asarray(X, dtype=np.float32))
+    mean, std = X_train.mean(), X_train.std(correction=0)
+    _, y = _linear_data_tensors()
+    with torch.no_grad():
+        train_loss = nn.functional.mse_loss(model_std((X_train - mean) / std), y).item()
+        raw_loss = nn.functional.mse_loss(model_std(X_train), y).item()
+    best = _least_squares_loss(X_train, y)
+    if raw_loss < train_loss:
+        _fail(
+            "`model_std` fits the raw feature, not the standardised one: train it "
+            "on X_std_t, the feature minus its mean, divided by its standard "
+            "deviation."
+        )
+    if train_loss > 1.01 * best:
+        _fail(
+            f"`model_std`'s loss on the standardised training data is "
+            f"{train_loss:.4f}, but the least-squares line has {best:.4f}: train it "
+            "on X_std_t at the rate 0.1 for 100 iterations."
+        )
+    if not isinstance(y_new, torch.Tensor) or y_new.shape != x_new.shape:
+        _fail(
+            f"`y_new` should be a tensor of shape {tuple(x_new.shape)}, one "
+            f"prediction per new input, but it is {_describe(y_new)}."
+        )
+    with torch.no_grad():
+        expected = model_std((x_new - mean) / std)
+        candidates = {
+            "raw": model_std(x_new),
+            "own": model_std((x_new - x_new.mean()) / x_new.std(correction=0)),
+            "own_sample": model_std((x_new - x_new.mean()) / x_new.std()),
+            "sample": model_std((x_new - mean) / X_train.std()),
+        }
+    y_new = y_new.detach()
+    if torch.allclose(y_new, expected, atol=1e-4):
+        line = layers[0]
+        slope = line.weight.item() / std.item()
+        intercept = line.bias.item() - slope * mean.item()
+        _passed(
+            f"standardised with the training data's mean {mean.item():.2f} and "
+            f"standard deviation {std.item():.2f}, the model is the line "
+            f"y = {intercept:.3f} + {slope:.3f} x in the raw feature."
+        )
+        return
+    if torch.allclose(y_new, candidates["raw"], atol=1e-4):
+        _fail(
+            "you gave the raw x_new to a model trained on standardised inputs: "
+            "subtract the training mean and divide by the training standard "
+            "deviation first."
+        )
+    if torch.allclose(y_new, candidates["own"], atol=1e-4) or torch.allclose(
+        y_new, candidates["own_sample"], atol=1e-4
+    ):
+        _fail(
+            "you standardised x_new with its own mean and standard deviation; use "
+            "the training data's (X.mean() and X.std()), the scale the model "
+            "learned on."
+        )
+    if torch.allclose(y_new, candidates["sample"], atol=1e-4):
+        _fail(
+            "close, but the standard deviation differs from the one the model was "
+            "trained with: torch's .std() divides by N - 1, NumPy's by N. Use the "
+            "same X.std() as X_std."
+        )
+    _fail(
+        "`y_new` is not what model_std predicts for x_new: compute "
+        "(x_new - X.mean()) / X.std() and call model_std on that."
+    )
+
+
+def _least_squares_loss(X: torch.Tensor, y: torch.Tensor) -> float:
+    """The mean squared error of the least-squares line; X, y: (N, 1)."""
+    A = torch.cat([torch.ones_like(X), X], dim=1).double()
+    coef = torch.linalg.lstsq(A, y.double()).solution
+    return nn.functional.mse_loss(A @ coef, y.double()).item()
+
+
 # --- Networks ------------------------------------------------------------
 
 

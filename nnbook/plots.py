@@ -5,9 +5,13 @@ translate for another edition. Each function draws on ``ax`` when given one,
 otherwise on a new figure, and returns the axes it drew on.
 """
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
+import matplotlib.backend_bases
 import matplotlib.pyplot as plt
+import matplotlib.text
 import numpy as np
 import torch
 from matplotlib.axes import Axes
@@ -41,6 +45,7 @@ LABELS: dict[str, str] = {
     "training": "training",
     "validation": "validation",
     "overfitted_boundary": "at the end of training",
+    "loss_while_training": "loss while training",
     "network_small": "2-2-1, sigmoid",
     "network_sigmoid": "2-20-20-1, sigmoid",
     "network_tanh": "2-20-20-1, tanh",
@@ -116,9 +121,54 @@ def label(key: str, **fields) -> str:
         ) from None
 
 
+#: The PNG text entry in which :func:`use_book_style` records the height, in
+#: the image's pixels, of the figure's smallest text.
+SMALLEST_TEXT_KEY = "nnbook smallest text px"
+
+
+def smallest_text_px(fig: plt.Figure, dpi: float) -> float | None:
+    """The font size of the smallest text ``fig`` draws, in pixels at ``dpi``
+    (None if it draws no text)."""
+    fig.draw_without_rendering()  # tick labels get their text when drawn
+    sizes = [
+        text.get_fontsize()
+        for text in fig.findobj(matplotlib.text.Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+    return min(sizes) * dpi / 72 if sizes else None
+
+
+def _recording_text_size(print_figure: Callable) -> Callable:
+    """``FigureCanvasBase.print_figure`` that writes the smallest text's size
+    into each PNG, where the site's browser check reads it to see the text as
+    shown (tests/test_browser.py)."""
+
+    @functools.wraps(print_figure)
+    def recording(self, filename, *args, **kwargs):
+        fmt = kwargs.get("format") or (
+            Path(filename).suffix[1:] if isinstance(filename, str | Path) else None
+        )
+        if fmt == "png":
+            dpi = kwargs.get("dpi") or plt.rcParams["savefig.dpi"]
+            dpi = self.figure.dpi if dpi == "figure" else dpi
+            px = smallest_text_px(self.figure, dpi)
+            if px is not None:
+                metadata = dict(kwargs.get("metadata") or {})
+                metadata[SMALLEST_TEXT_KEY] = f"{px:.1f}"
+                kwargs["metadata"] = metadata
+        return print_figure(self, filename, *args, **kwargs)
+
+    recording.nnbook_recording = True
+    return recording
+
+
 def use_book_style() -> None:
-    """Apply :data:`BOOK_STYLE` to all figures that follow."""
+    """Apply :data:`BOOK_STYLE` to all figures that follow, and record in
+    each PNG the size of its smallest text (:data:`SMALLEST_TEXT_KEY`)."""
     plt.rcParams.update(BOOK_STYLE)
+    canvas = matplotlib.backend_bases.FigureCanvasBase
+    if not getattr(canvas.print_figure, "nnbook_recording", False):
+        canvas.print_figure = _recording_text_size(canvas.print_figure)
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -334,15 +384,25 @@ def plot_activations(
     fig, axes = plt.subplots(rows, 2, figsize=(8, 3.2 * rows), squeeze=False)
     for ax, name in zip(axes.flat, names, strict=False):
         g, dg = get_activation(name)
-        ax.plot(z, g(z), label=label("function"))
-        ax.plot(z, dg(z), "--", label=label("derivative"))
+        ax.plot(*_break_jumps(z, g(z)), label=label("function"))
+        ax.plot(*_break_jumps(z, dg(z)), "--", label=label("derivative"))
         ax.set_title(label(name))
         ax.set_xlabel(label("z"))
+        # One scale for all: the derivatives (at most 1) stay readable, and
+        # ReLU's line leaves the panel at the top instead of squashing them.
+        ax.set_ylim(-1.25, 1.6)
         ax.legend(loc="upper left")
     for ax in axes.flat[len(names) :]:
         ax.remove()
     fig.tight_layout()
     return fig
+
+
+def _break_jumps(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x, y (N,) with NaN put in where y jumps (the step at 0), so that a
+    line plot shows the jump as a gap, not as a vertical line."""
+    jumps = np.flatnonzero(np.abs(np.diff(y)) > 0.5) + 1
+    return np.insert(x, jumps, np.nan), np.insert(y.astype(float), jumps, np.nan)
 
 
 def plot_function_fits(

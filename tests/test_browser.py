@@ -9,10 +9,13 @@ each lands in _build/screenshots/ for a person to look at.
 import re
 
 import pytest
+from bs4 import BeautifulSoup
+from PIL import Image
 
 from booktools.book import Book, served
 from booktools.browser import CHROMIUM, have_chromium, launch
-from nnbook.plots import BOOK_STYLE
+from booktools.names import code_cells, visible
+from nnbook.plots import SMALLEST_TEXT_KEY
 
 pytestmark = pytest.mark.browser
 
@@ -38,12 +41,19 @@ TOO_WIDE_EQUATIONS = """() =>
     .filter(e => e.width > e.column + 1)"""
 
 
-# Figure text at least 9 px tall as shown at 1280 px: the figures' text is
-# font.size points (tick labels, legends) at savefig.dpi, so an image may be
-# shrunk at most to this fraction of its own width.
+# Figure text at least 9 px tall as shown at 1280 px. Each figure's PNG records
+# the height of its smallest text in the image's own pixels (written by
+# nnbook.plots.use_book_style); shown at a fraction of its width, the text
+# shrinks by the same fraction.
 MIN_TEXT_PX = 9
-TEXT_PX_IN_IMAGE = BOOK_STYLE["font.size"] * BOOK_STYLE["savefig.dpi"] / 72
-MIN_FIGURE_SCALE = MIN_TEXT_PX / TEXT_PX_IN_IMAGE
+
+
+def smallest_text_shown(image: dict, site_url: str) -> float:
+    """The smallest text of a figure image as the page shows it, in px."""
+    path = SITE / image["src"].removeprefix(site_url).lstrip("/")
+    recorded = Image.open(path).text.get(SMALLEST_TEXT_KEY)
+    assert recorded, f"{path.name}: no {SMALLEST_TEXT_KEY!r} entry (use_book_style)"
+    return float(recorded) * image["shown"] / image["width"]
 
 
 @pytest.fixture(scope="session")
@@ -173,14 +183,15 @@ def test_page_renders_cleanly(page, site_url, browser):
     assert not broken, f"{page}: images that did not load: {broken}"
     no_alt = [i["src"] for i in images if not (i["alt"] or "").strip()]
     assert not no_alt, f"{page}: images without alt text: {no_alt}"
-    shrunk = [
-        f"{i['src'].rsplit('/', 1)[-1]}: {i['shown'] / i['width']:.2f}"
+    text_px = {
+        i["src"].rsplit("/", 1)[-1]: smallest_text_shown(i, site_url)
         for i in images
-        if i["figure"] and i["width"] and i["shown"] / i["width"] < MIN_FIGURE_SCALE
-    ]
-    assert not shrunk, (
-        f"{page}: figures shown at less than {MIN_FIGURE_SCALE:.2f} of their width, "
-        f"so their text is under {MIN_TEXT_PX} px (make the figure narrower): {shrunk}"
+        if i["figure"]
+    }
+    small = {name: f"{px:.1f} px" for name, px in text_px.items() if px < MIN_TEXT_PX}
+    assert not small, (
+        f"{page}: figure text under {MIN_TEXT_PX} px as shown (make the figure "
+        f"narrower or its text larger): {small}"
     )
 
 
@@ -250,17 +261,47 @@ def test_the_site_links_to_the_pdf_edition(site_url, browser):
 SITE_URL = BOOK.config["html"]["baseurl"]
 
 
+def parsed(path):
+    return BeautifulSoup(path.read_text(), "html.parser")
+
+
 @pytest.mark.parametrize("page", BOOK.pages(), ids=lambda p: p.name)
 def test_page_is_findable(page):
     """A description from its opening paragraph, Open Graph tags and a
     canonical URL under the site's address (_config.yml's html.baseurl)."""
-    html = (SITE / f"{page.docname}.html").read_text()
+    html = parsed(SITE / f"{page.docname}.html")
     url = f"{SITE_URL}{page.docname}.html"
-    description = re.search(r'<meta name="description" content="([^"]*)"', html)
-    assert description and len(description[1]) >= 50, "no description"
-    assert f'<link rel="canonical" href="{url}" />' in html
-    assert f'<meta property="og:url" content="{url}" />' in html
-    assert '<meta property="og:title" content="' in html
+    description = html.find("meta", attrs={"name": "description"})
+    assert description and len(description["content"]) >= 50, "no description"
+    assert html.find("link", rel="canonical")["href"] == url
+    assert html.find("meta", property="og:url")["content"] == url
+    assert html.find("meta", property="og:title")["content"]
+
+
+@pytest.mark.parametrize("page", BOOK.notebook_pages(), ids=str)
+def test_nnbook_names_in_code_link_to_the_appendix(page):
+    """Every function or constant of nnbook that a visible cell uses is a
+    link (sphinx-codeautolink) to its entry in the appendix."""
+    used = {
+        use.name
+        for cell, _, names in code_cells(page)
+        if visible(cell)
+        for use in names
+        if use.name.startswith("nnbook.") and use.name.count(".") == 2
+    }
+    links = parsed(SITE / f"{page.docname}.html").select("a.sphinx-codeautolink-a")
+    linked = {
+        a["href"].split("#", 1)[1] for a in links if "api.html#" in a.get("href", "")
+    }
+    entries = {
+        tag["id"]
+        for tag in parsed(SITE / "book/api.html").find_all(id=True)
+        if re.fullmatch(r"(module-)?nnbook\..+", tag["id"])
+    }
+    assert linked <= entries, f"links to no entry: {sorted(linked - entries)}"
+    assert used & entries <= linked, (
+        f"not linked to the appendix: {sorted(used & entries - linked)}"
+    )
 
 
 def test_the_sitemap_lists_every_page():

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from nnbook import grading
 from nnbook.data import make_inverse_data, make_linear_data, make_moons_data
@@ -390,3 +391,75 @@ def test_early_stopping(capsys):
 
 def _unwritten(*args):
     raise NotImplementedError
+
+
+def minibatch_variant(
+    shuffle=True, per_batch=False, zero=True, last_batch=False, per_epoch=False
+):
+    def fit_minibatches(model, optim, loss_op, X, y, batch_size, n_epochs):
+        loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=shuffle)
+        losses = []
+        for _ in range(n_epochs):
+            for X_batch, y_batch in loader:
+                if zero:
+                    optim.zero_grad()
+                loss = loss_op(model(X_batch), y_batch)
+                loss.backward()
+                if not per_epoch:
+                    optim.step()
+                if per_batch:
+                    losses.append(loss.item())
+            if per_epoch:
+                optim.step()
+            if last_batch:
+                losses.append(loss.item())
+            elif not per_batch:
+                with torch.no_grad():
+                    losses.append(loss_op(model(X), y).item())
+        return losses
+
+    return fit_minibatches
+
+
+def test_fit_minibatches(capsys):
+    grading.grade_fit_minibatches(minibatch_variant())
+    assert "Correct! 10 steps per epoch" in capsys.readouterr().out
+    grader = grading.grade_fit_minibatches
+    fails("shuffle=True", grader, minibatch_variant(shuffle=False))
+    fails("30 losses, one per batch", grader, minibatch_variant(per_batch=True))
+    fails("zero_grad\\(\\) ran 0 times", grader, minibatch_variant(zero=False))
+    fails("not the loss of the last batch", grader, minibatch_variant(last_batch=True))
+    fails("one step per epoch", grader, minibatch_variant(per_epoch=True))
+    fails("returned None", grader, lambda *args: None)
+    fails("not written yet", grader, _unwritten)
+
+
+def test_standardised_prediction(capsys):
+    X, y = make_linear_data(n=100, seed=0)
+    X_std = torch.from_numpy((X - X.mean()) / X.std())
+    set_seed(0)
+    model = nn.Linear(1, 1)
+    optim = torch.optim.SGD(model.parameters(), lr=0.1)
+    fit_model(model, optim, nn.MSELoss(), X_std, y, 100)
+    x_new = torch.tensor([[2.0], [5.0], [8.0]])
+    X_t = torch.from_numpy(X)
+    with torch.no_grad():
+        right = model((x_new - X.mean()) / X.std())
+        raw = model(x_new)
+        own = model((x_new - x_new.mean()) / x_new.std())
+        torch_std = model((x_new - X_t.mean()) / X_t.std())
+    grader = grading.grade_standardised_prediction
+    grader(model, x_new, right, X)
+    # The standardised model, undone, is the least-squares line.
+    assert "y = 1.960 + 0.722 x" in capsys.readouterr().out
+    fails("gave the raw x_new", grader, model, x_new, raw, X)
+    fails("its own mean", grader, model, x_new, own, X)
+    fails("divides by N - 1", grader, model, x_new, torch_std, X)
+    fails("shape \\(3, 1\\)", grader, model, x_new, right.view(-1), X)
+    fails("still Ellipsis", grader, model, x_new, ..., X)
+    set_seed(0)
+    fails("train it on X_std_t", grader, nn.Linear(1, 1), x_new, right, X)
+    raw_model = nn.Linear(1, 1)
+    optim = torch.optim.SGD(raw_model.parameters(), lr=0.01)
+    fit_model(raw_model, optim, nn.MSELoss(), torch.from_numpy(X), y, 100)
+    fails("fits the raw feature", grader, raw_model, x_new, right, X)

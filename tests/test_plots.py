@@ -100,7 +100,19 @@ def test_activations_one_panel_each_with_derivative():
     assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "ReLU", "tanh"]
     assert all(len(ax.get_lines()) == 2 for ax in fig.axes)
     relu_derivative = fig.axes[1].get_lines()[1].get_ydata()
-    assert set(relu_derivative) == {0.0, 1.0}
+    assert set(relu_derivative[np.isfinite(relu_derivative)]) == {0.0, 1.0}
+
+
+def test_activation_jumps_are_gaps_not_vertical_lines():
+    fig = plots.plot_activations(["relu", "step"])
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            y = np.asarray(line.get_ydata(), dtype=float)
+            # between two drawn neighbours the line never jumps
+            steps = np.abs(np.diff(y))
+            assert np.nanmax(steps) < 0.1, (ax.get_title(), line.get_label())
+    # one scale: the derivatives, at most 1, are not squashed by ReLU's range
+    assert all(ax.get_ylim()[1] < 2 for ax in fig.axes)
 
 
 def test_all_text_comes_from_labels(monkeypatch):

@@ -14,6 +14,7 @@ from upstream_fixes import (  # noqa: E402
     drop_unused_thebe,
     exact_coalesce_streams,
     thebe_still_there,
+    titled_sections_only,
     without_fontawesome_js,
 )
 
@@ -80,3 +81,34 @@ def test_a_line_printed_in_two_messages_renders_as_one_line():
     split = [stream("neuron 1:"), stream(" [0.5 0.4]\nneuron 2: [0.1]\n")]
     assert exact_coalesce_streams(split) == whole
     assert split[0]["text"] == "neuron 1:", "the cached outputs must stay as they are"
+
+
+def test_codeautolink_walks_a_page_with_an_exercise():
+    """sphinx-exercise's untitled sections no longer empty the title stack."""
+    from docutils import nodes
+    from docutils.utils import new_document
+    from sphinx_codeautolink.extension.block import CodeBlockAnalyser
+
+    def page():
+        document = new_document("page")
+        section = nodes.section(ids=["s"])
+        section += nodes.title(text="A section")
+        untitled = nodes.section(ids=["exercise-content"])
+        untitled += nodes.paragraph(text="Write fit_model.")
+        section += untitled
+        document += section
+        return document
+
+    def walk(document):
+        analyser = CodeBlockAnalyser.__new__(CodeBlockAnalyser)
+        analyser.document, analyser.title_stack = document, []
+        analyser.concat_section, analyser.skip = False, None
+        document.walkabout(analyser)
+        return analyser.title_stack
+
+    unfixed = CodeBlockAnalyser.depart_section
+    if not getattr(unfixed, "nnbook_fixed", False):
+        with pytest.raises(IndexError):
+            walk(page())
+    titled_sections_only()
+    assert walk(page()) == []
