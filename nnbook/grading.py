@@ -521,6 +521,12 @@ def grade_linear_network(model, losses) -> None:
     _given(model, "model")
     layers = _expect_layers(model, "model", [1, 2, 1])
     _expect_forward(model, "model", layers, hidden=nn.Identity())
+    if not isinstance(model, nn.Sequential):
+        _fail(
+            f"`model` is a {type(model).__name__}; build it with nn.Sequential, as "
+            "the exercise asks: the cells after it take its layers as model[0] "
+            "and model[1]."
+        )
     losses = _expect_losses(losses, "losses")
     if not losses[-1] < losses[0]:
         _fail("the loss did not fall: did you train `model` with fit_model?")

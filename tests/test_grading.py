@@ -183,6 +183,23 @@ def test_linear_network():
         losses,
     )
 
+    class TwoLayers(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first, self.second = nn.Linear(1, 2), nn.Linear(2, 1)
+
+        def forward(self, x):
+            return self.second(self.first(x))
+
+    set_seed(0)
+    as_class = TwoLayers()
+    fails(
+        "build it with nn.Sequential",
+        grading.grade_linear_network,
+        as_class,
+        trained(as_class, X, y, 0.01, 100),
+    )
+
 
 def test_evaluate_r2():
     grading.grade_evaluate_r2(evaluate_r2)
