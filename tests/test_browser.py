@@ -35,8 +35,11 @@ TOO_WIDE_EQUATIONS = """() =>
     [...document.querySelectorAll('mjx-container[display="true"]')].map((c, i) => {
         const box = c.closest('div.math') || c.parentElement;
         const number = box.querySelector('.eqno');
+        // the container scrolls what it cannot show (the number takes its
+        // own room beside it): the equation must fit the container too
         return {equation: number ? number.innerText.trim() : `#${i + 1}`,
-                width: Math.ceil(c.scrollWidth), column: Math.floor(box.clientWidth)};
+                width: Math.ceil(c.scrollWidth),
+                column: Math.floor(Math.min(c.clientWidth, box.clientWidth))};
     })
     .filter(e => e.width > e.column + 1)"""
 
