@@ -20,6 +20,7 @@ import functools
 import hashlib
 import http.server
 import threading
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -311,6 +312,25 @@ class Book:
     @property
     def build_dir(self) -> Path:
         return self.root / "_build"
+
+    @property
+    def site_url(self) -> str:
+        """Where the site is published (_config.yml's html.baseurl), ending in /."""
+        url = self.config.get("html", {}).get("baseurl", "")
+        if not url.startswith("https://"):
+            raise BookError(
+                f"_config.yml: html.baseurl must be an https URL, got {url!r}"
+            )
+        return url.rstrip("/") + "/"
+
+    @property
+    def wheel_path(self) -> Path:
+        """The nnbook package as a wheel: built with the site, published in it
+        (``wheels/``), and installed by the student notebooks. The package is
+        the repository's, whichever book uses it, so it is built once there."""
+        project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+        name = f"{project['name']}-{project['version']}-py3-none-any.whl"
+        return ROOT / "_build" / "wheel" / name
 
     @property
     def html_dir(self) -> Path:

@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -60,6 +61,59 @@ def digest(paths: list[Path]) -> str:
     for f in files:
         h.update(str(f).encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
     return h.hexdigest()
+
+
+# The wheel's sources, and a fixed date for the files in it (1980-01-01, the
+# earliest a zip can hold): the same sources give a byte-identical wheel on
+# every machine, so the student notebooks can pin it by its sha256.
+WHEEL_SOURCES = ("pyproject.toml", "nnbook")
+WHEEL_DATE = "315532800"
+
+
+def build_wheel(book: Book) -> Path:
+    """Build the nnbook wheel (:attr:`Book.wheel_path`) unless its sources are
+    unchanged since the last time."""
+    target = book.wheel_path
+    stamp = target.with_name(target.name + ".sources")
+    sources = digest([ROOT / name for name in WHEEL_SOURCES])
+    if target.is_file() and stamp.is_file() and stamp.read_text() == sources:
+        return target
+    log(f"building {target.name}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        # From a copy: pip builds in the source folder, and would leave
+        # build/ and nnbook.egg-info/ in the checkout.
+        source = Path(tmp) / "source"
+        source.mkdir()
+        for name in WHEEL_SOURCES:
+            if (ROOT / name).is_dir():
+                shutil.copytree(
+                    ROOT / name,
+                    source / name,
+                    ignore=shutil.ignore_patterns("__pycache__"),
+                )
+            else:
+                shutil.copy(ROOT / name, source / name)
+        for f in source.rglob("*"):  # modes as a git checkout has them
+            f.chmod(0o755 if f.is_dir() else 0o644)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "-q",
+                "-w",
+                Path(tmp) / "out",
+                source,
+            ],
+            env={**os.environ, "SOURCE_DATE_EPOCH": WHEEL_DATE},
+            check=True,
+        )
+        os.replace(Path(tmp) / "out" / target.name, target)
+    stamp.write_text(sources)
+    return target
 
 
 def drop_stale_cache(book: Book, inputs: list[Path]) -> None:
@@ -208,6 +262,11 @@ def build(book: Book, builder: str, jobs: int, inputs: list[Path]) -> int:
     status = subprocess.run(command, cwd=book.root, env=env).returncode
     if status == 0:
         toc_stamp.write_text(toc_digest + "\n")
+    if status == 0 and builder == "html":
+        # The package the student notebooks install, published with the site.
+        wheels = book.html_dir / "wheels"
+        wheels.mkdir(exist_ok=True)
+        shutil.copy(build_wheel(book), wheels / book.wheel_path.name)
     if status == 0 and builder == "pdflatex":
         # The site links to the PDF edition: serve it too.
         book.html_dir.mkdir(parents=True, exist_ok=True)

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import pickle
+import re
 import sys
 from collections.abc import Callable
-from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urljoin
 
 import nbformat
 
@@ -34,22 +36,46 @@ from booktools.book import ROOT, Book, BookError, Page, Parsed, directive, tags
 OUT = ROOT / "notebooks"
 
 
+# Where PyTorch's CPU-only builds are: the default torch for Linux on PyPI
+# brings gigabytes of CUDA libraries that a notebook without a GPU never uses.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def wheel_source(book: Book) -> str:
+    """The pip requirement the notebooks install: the wheel published with the
+    site, pinned by its sha256, so that pip refuses any other file."""
+    wheel = book.wheel_path
+    if not wheel.is_file():
+        raise BookError(f"no {wheel.name} in {wheel.parent}: run `make book` first")
+    sha256 = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    return f"nnbook @ {book.site_url}wheels/{wheel.name}#sha256={sha256}"
+
+
 def install_cell(book: Book) -> nbformat.NotebookNode:
-    repo = book.config["repository"]["url"]
-    source = f"nnbook @ git+{repo}@v{version('nnbook')}"
+    wanted = book.wheel_path.name.split("-")[1]
     return nbformat.v4.new_code_cell(
         "# Run this cell first. Outside the book's own environment (Colab,\n"
-        "# Binder, your own Jupyter) it installs the nnbook package, in the\n"
-        "# version this notebook belongs to.\n"
+        "# Binder, your own Jupyter) it installs the nnbook package, the\n"
+        "# version this notebook was made for. It keeps a PyTorch you have.\n"
+        "import importlib.metadata\n"
         "import importlib.util\n"
-        "import os\n"
         "import subprocess\n"
         "import sys\n"
         "\n"
+        f'NNBOOK = "{wanted}"\n'
+        f'SOURCE = "{wheel_source(book)}"\n'
         'if importlib.util.find_spec("nnbook") is None:\n'
-        f'    source = os.environ.get("NNBOOK_SOURCE", "{source}")\n'
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", source],\n'
-        "                   check=True)",
+        '    pip = [sys.executable, "-m", "pip", "install", "-q", SOURCE]\n'
+        '    if importlib.util.find_spec("torch") is None:  # the CPU build\n'
+        f'        pip += ["--extra-index-url", "{TORCH_CPU_INDEX}"]\n'
+        "    if subprocess.run(pip).returncode != 0:\n"
+        '        raise SystemExit("Could not install nnbook: pip says why above.")\n'
+        'installed = importlib.metadata.version("nnbook")\n'
+        "if installed != NNBOOK:\n"
+        "    raise SystemExit(\n"
+        '        f"This notebook needs nnbook {NNBOOK}, but {installed} is "\n'
+        "        f\"installed. Run: pip install '{SOURCE}', then restart.\"\n"
+        "    )",
         metadata={"tags": ["install-nnbook"]},
     )
 
@@ -122,6 +148,11 @@ class Converter:
 
     def __init__(self, page: Page, refs: References, glued: dict[str, str]):
         self.page, self.refs, self.glued = page, refs, glued
+
+    @property
+    def page_url(self) -> str:
+        """Where the page is published."""
+        return f"{self.page.book.site_url}{self.page.docname}.html"
 
     # -- roles: {name}`content` -> text ------------------------------------
 
@@ -196,7 +227,15 @@ class Converter:
     # -- directives: ```{name} ... ``` -> Markdown ----------------------------
 
     def dir_exercise_start(self, d: Parsed) -> str:
-        return "#### Exercise"
+        """A heading with the exercise's number and title; :meth:`markdown`
+        drops the bold title that opens its text, so it is said once."""
+        label = d.options["label"]
+        number = ".".join(
+            map(str, self.refs.numbers[self.page.docname]["exercise"][label])
+        )
+        exercises = {exercise.label: exercise for exercise in self.page.exercises()}
+        title = exercises[label].title.rstrip(".")
+        return f"#### Exercise {number}" + (f": {title}" if title else "")
 
     def dir_dropped(self, d: Parsed) -> str:
         return ""
@@ -299,15 +338,43 @@ class Converter:
             text = self.handler("role", name)(role.content)
             result = result[:at] + text + result[at + len(markup) :]
             cursor = at + len(text)
+        # An exercise's title is in its heading now, not again in bold.
+        result = re.sub(
+            r"(#### Exercise [^\n]*\n\n)\*\*[^*\n]+\*\*[ \n]?", r"\1", result
+        )
+        # Relative links lead nowhere from a notebook: to the site instead.
+        result = re.sub(
+            r'(href="|\]\()(?![a-z]+:|#)([^")]+)',
+            lambda m: m.group(1) + urljoin(self.page_url, m.group(2)),
+            result,
+        )
         # Blank lines left where dropped directives stood: at most one.
         while "\n\n\n" in result:
             result = result.replace("\n\n\n", "\n\n")
         return result.strip()
 
 
+# The section of the how-to-use page that opens every other notebook.
+WORKING_IN_A_NOTEBOOK = ("how-to-use", "working-in-a-notebook")
+
+
+def section_markdown(book: Book, refs: References, page_name: str, label: str) -> str:
+    """One section of a page (from its heading to the next heading of the same
+    level), as a notebook shows it."""
+    page = book.page(page_name)
+    text = "\n\n".join(
+        c.source for c in page.notebook().cells if c.cell_type == "markdown"
+    )
+    start = text.index(f"({label})=")
+    heading = re.compile(r"^(#+) ", re.M).search(text, start)
+    end = re.compile(rf"^{heading.group(1)} ", re.M).search(text, heading.end())
+    section = text[start : end.start() if end else len(text)]
+    return Converter(page, refs, {}).markdown(section)
+
+
 def student_notebook(page: Page, refs: References) -> nbformat.NotebookNode:
     convert = Converter(page, refs, page.glued_text())
-    cells = [install_cell(page.book)]
+    cells = []
     for cell in page.notebook().cells:
         if "exercise-solution" in tags(cell) or "remove-cell" in tags(cell):
             continue  # the answer, or the book's own machinery
@@ -322,6 +389,14 @@ def student_notebook(page: Page, refs: References) -> nbformat.NotebookNode:
         if "hide-input" in keep:  # collapsed on the page: collapsed in Jupyter
             metadata["jupyter"] = {"source_hidden": True}
         cells.append(nbformat.v4.new_code_cell(source, metadata=metadata))
+    # After the title and opening: how to work in a notebook, then the install.
+    start = [install_cell(page.book)]
+    if page.name != WORKING_IN_A_NOTEBOOK[0]:
+        intro = section_markdown(page.book, refs, *WORKING_IN_A_NOTEBOOK)
+        quoted = "\n".join(f"> {line}".rstrip() for line in intro.splitlines())
+        start.insert(0, nbformat.v4.new_markdown_cell(quoted))
+    first = 1 if cells and cells[0].cell_type == "markdown" else 0
+    cells[first:first] = start
     out = nbformat.v4.new_notebook(cells=cells)
     out.metadata = {
         "kernelspec": {

@@ -6,7 +6,12 @@ A module per concern; pages import what they use explicitly, e.g.
 What the book teaches: ``seed``, ``data``, ``train``, ``metrics``,
 ``activations``, ``scratch`` (a network in NumPy) and ``gradcheck``.
 The book's machinery: ``plots`` and ``diagrams`` (figures), ``text`` (numbers
-written for the prose) and ``grading`` (the exercise grader).
+written for the prose), ``grading`` (the exercise grader) and ``errors``
+(how an error is shown in a notebook, installed here).
 """
 
+from nnbook import errors as _errors
+
 __version__ = "0.1.0"
+
+_errors.install()

@@ -244,13 +244,13 @@ def draw_neuron(n_inputs: int = 3, ax: Axes | None = None) -> Axes:
     return ax
 
 
-#: The stages of the 1-1-1 chain (then the operation between them, and the
-#: local derivative of each stage with respect to the one before).
-CHAIN_STAGES = ["$x$", "$z_1$", "$a_1$", "$z_2$", "$a_2$", "$J$"]
-CHAIN_FORWARD = ["", r"$\sigma$", "", r"$\sigma$", r"$\frac{1}{2}(a_2 - y)^2$"]
-CHAIN_BACKWARD = ["", r"$\sigma'(z_1)$", r"$w_2$", r"$\sigma'(z_2)$", r"$a_2 - y$"]
-#: Which stage each weight feeds, and its local derivative dz/dw.
-CHAIN_WEIGHTS = [(1, "$w_1$", "$x$"), (3, "$w_2$", "$a_1$")]
+# The stages of the 1-1-1 chain (then the operation between them, and the
+# local derivative of each stage with respect to the one before).
+_CHAIN_STAGES = ["$x$", "$z_1$", "$a_1$", "$z_2$", "$a_2$", "$J$"]
+_CHAIN_FORWARD = ["", r"$\sigma$", "", r"$\sigma$", r"$\frac{1}{2}(a_2 - y)^2$"]
+_CHAIN_BACKWARD = ["", r"$\sigma'(z_1)$", r"$w_2$", r"$\sigma'(z_2)$", r"$a_2 - y$"]
+# Which stage each weight feeds, and its local derivative dz/dw.
+_CHAIN_WEIGHTS = [(1, "$w_1$", "$x$"), (3, "$w_2$", "$a_1$")]
 
 
 def draw_backprop_chain(ax: Axes | None = None) -> Axes:
@@ -260,14 +260,14 @@ def draw_backprop_chain(ax: Axes | None = None) -> Axes:
     dJ/dw_2 the product of those from J back to w_2.
     """
     ax = ax or plt.figure(figsize=(9, 3.6)).add_subplot()
-    xs = [1.8 * i for i in range(len(CHAIN_STAGES))]
-    for x, text in zip(xs, CHAIN_STAGES, strict=True):
+    xs = [1.8 * i for i in range(len(_CHAIN_STAGES))]
+    for x, text in zip(xs, _CHAIN_STAGES, strict=True):
         _box(ax, x, 0, text, color="#f9e0dc" if text == "$J$" else "#dbe9f6")
-    for i, text in enumerate(CHAIN_FORWARD):
+    for i, text in enumerate(_CHAIN_FORWARD):
         _arrow(
             ax, (xs[i] + 0.45, 0.05), (xs[i + 1] - 0.45, 0.05), text=text, text_y=0.45
         )
-    for i, text in enumerate(CHAIN_BACKWARD):
+    for i, text in enumerate(_CHAIN_BACKWARD):
         if text:
             _arrow(
                 ax,
@@ -278,7 +278,7 @@ def draw_backprop_chain(ax: Axes | None = None) -> Axes:
                 text=text,
                 text_y=-1.05,
             )
-    for stage, name, slope in CHAIN_WEIGHTS:
+    for stage, name, slope in _CHAIN_WEIGHTS:
         x = xs[stage]
         _box(ax, x, 1.6, name, color="#fff2cc")
         _arrow(ax, (x - 0.12, 1.25), (x - 0.12, 0.35))

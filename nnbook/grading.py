@@ -19,6 +19,7 @@ from torch import nn
 
 from nnbook._layers import linear_layers
 from nnbook.data import make_inverse_data, make_linear_data, make_moons_data
+from nnbook.errors import readers_line
 from nnbook.seed import set_seed
 
 
@@ -37,8 +38,12 @@ def _passed(message: str) -> None:
 
 def _given(value, name: str) -> None:
     """Fail when the reader left the placeholder ``...`` (or None) in place."""
-    if value is Ellipsis or value is None:
-        _fail(f"`{name}` is still {value!r}: replace it with your answer.")
+    if value is Ellipsis:
+        _fail(f"`{name}` is still `...`: replace the `...` with your answer.")
+    if value is None:
+        _fail(
+            f"`{name}` is None: give it your answer (did a function return nothing?)."
+        )
 
 
 def _call(fn: Callable, name: str, *args, **kwargs):
@@ -52,7 +57,11 @@ def _call(fn: Callable, name: str, *args, **kwargs):
     except ExerciseFailed:
         raise
     except Exception as err:  # noqa: BLE001 -- the reader's code may raise anything
-        _fail(f"calling `{name}` raised {type(err).__name__}: {err}")
+        where = readers_line(err)
+        _fail(
+            f"calling `{name}` raised {type(err).__name__}: {err}"
+            + (f" (in your code, {where})" if where else "")
+        )
 
 
 def _linear_layers(model: nn.Module, name: str, n_inputs: int) -> list[nn.Linear]:
@@ -620,8 +629,14 @@ def grade_classifier_training(model, losses, X, y) -> None:
         )
     accuracy = float(((proba[:, 0] >= 0.5).numpy() == np.asarray(y)).mean())
     if accuracy < 0.8:
-        _fail(f"the trained model classifies only {accuracy:.0%} of the points right.")
-    _passed(f"trained with BCE; {accuracy:.0%} of the points are classified right.")
+        _fail(
+            f"the trained model classifies only {accuracy:.0%} of the training "
+            "points right."
+        )
+    _passed(
+        f"trained with BCE; {accuracy:.0%} of the training points are "
+        "classified right (the test points come next)."
+    )
 
 
 def grade_deep_sigmoid_network(model_class) -> None:

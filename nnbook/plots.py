@@ -11,7 +11,9 @@ from pathlib import Path
 
 import matplotlib.backend_bases
 import matplotlib.pyplot as plt
+import matplotlib.scale
 import matplotlib.text
+import matplotlib.ticker
 import numpy as np
 import torch
 from matplotlib.axes import Axes
@@ -169,6 +171,47 @@ def use_book_style() -> None:
     canvas = matplotlib.backend_bases.FigureCanvasBase
     if not getattr(canvas.print_figure, "nnbook_recording", False):
         canvas.print_figure = _recording_text_size(canvas.print_figure)
+    log = matplotlib.scale.LogScale
+    if not getattr(log.set_default_locators_and_formatters, "nnbook_plain", False):
+        log.set_default_locators_and_formatters = _plain_log_labels(
+            log.set_default_locators_and_formatters
+        )
+
+
+class PlainLogFormatter(matplotlib.ticker.Formatter):
+    """Log-axis labels as plain numbers (0.05, 0.1, 0.2), not 5 × 10⁻².
+
+    matplotlib's default labels some minor ticks in scientific notation when
+    an axis spans one or two decades, and the labels crowd into each other.
+    Here every power of ten is labelled and, on an axis of under three
+    decades, 2 and 5 times it too.
+    """
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        if x <= 0:
+            return ""
+        low, high = sorted(self.axis.get_view_interval())
+        decades = np.log10(high / low) if low > 0 else np.inf
+        mantissa = x / 10 ** np.floor(np.log10(x) + 1e-9)
+        shown = {1, 2, 5} if decades < 3 else {1}
+        nearest = round(mantissa)
+        if nearest in shown and abs(mantissa - nearest) < 1e-6:
+            return f"{x:g}"
+        return ""
+
+
+def _plain_log_labels(set_defaults: Callable) -> Callable:
+    """Wrap LogScale's defaults so that its axes use :class:`PlainLogFormatter`."""
+
+    @functools.wraps(set_defaults)
+    def wrapper(self, axis):
+        set_defaults(self, axis)
+        if self.base == 10:
+            axis.set_major_formatter(PlainLogFormatter())
+            axis.set_minor_formatter(PlainLogFormatter())
+
+    wrapper.nnbook_plain = True
+    return wrapper
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -195,6 +238,8 @@ def plot_model(
 ) -> Axes:
     """The data as points and the model's prediction as a dashed line.
 
+    A second call with ``ax`` adds a black dotted line beside the first.
+
     Args:
         X: (N, 1) or (N,) inputs, sorted for a clean line.
         y_pred: (N,) or (N, 1) predictions (detached from the graph).
@@ -215,11 +260,14 @@ def plot_model(
     ax = _axes(ax)
     if show_data:
         ax.scatter(x, y_true, s=16, alpha=0.7, label=label("data"))
-    color = f"C{3 + len(ax.get_lines())}"
+    # A second line on the same axes is black and dotted, so the two lines
+    # differ in style as well as colour (red and purple dashes looked alike).
+    styles = [("--", "C3"), (":", "black"), ("-.", "C4")]
+    style, color = styles[len(ax.get_lines()) % len(styles)]
     ax.plot(
         x,
         y_pred,
-        "--",
+        style,
         color=color,
         linewidth=2.5,
         label=line_label or label("prediction"),
@@ -375,10 +423,16 @@ def plot_2d_decision_boundary(
 
 
 def plot_activations(
-    names: Sequence[str] = ("sigmoid", "tanh", "relu", "step"),
+    names: Sequence[str],
     z_range: tuple[float, float] = (-10.0, 10.0),
 ) -> plt.Figure:
-    """Each activation beside its derivative, one panel per activation, two per row."""
+    """Each activation beside its derivative, one panel per activation, two per row.
+
+    Args:
+        names: keys of :data:`nnbook.activations.ACTIVATIONS`, such as
+            ``["sigmoid", "tanh", "relu", "step"]``.
+        z_range: the range of the weighted sum z on the horizontal axis.
+    """
     z = np.linspace(*z_range, 1001)
     rows = (len(names) + 1) // 2
     fig, axes = plt.subplots(rows, 2, figsize=(8, 3.2 * rows), squeeze=False)

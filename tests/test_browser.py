@@ -281,6 +281,38 @@ def test_page_is_findable(page):
     assert html.find("meta", property="og:title")["content"]
 
 
+# Signatures in the appendix that do not fit a phone: wider than their
+# column, or a name or parameter broken over two lines ("n=10" / "0").
+UNFIT_SIGNATURES = """() => {
+    const unfit = [];
+    for (const dt of document.querySelectorAll('dt.sig')) {
+        if (dt.scrollWidth > dt.clientWidth + 1)
+            unfit.push(`${dt.id}: ${dt.scrollWidth} px wide in ${dt.clientWidth}`);
+        for (const part of dt.querySelectorAll('.sig-name, .sig-param')) {
+            // one rectangle per inner span; a later line starts below the first
+            const rects = [...part.getClientRects()];
+            if (rects.some(r => r.top >= rects[0].bottom - 1))
+                unfit.push(`${dt.id}: "${part.textContent}" broken over lines`);
+        }
+    }
+    return unfit;
+}"""
+
+
+def test_the_appendix_signatures_fit_a_phone(site_url, browser):
+    """At 390 px each signature in the appendix fits its column, one whole
+    parameter per line where it is long."""
+    tab = browser.new_page(viewport={"width": 390, "height": 900})
+    try:
+        tab.goto(f"{site_url}/book/api.html", wait_until="networkidle")
+        n_signatures = tab.locator("dt.sig").count()
+        unfit = tab.evaluate(UNFIT_SIGNATURES)
+    finally:
+        tab.close()
+    assert n_signatures > 20
+    assert not unfit, f"appendix signatures that do not fit at 390 px: {unfit}"
+
+
 @pytest.mark.parametrize("page", BOOK.notebook_pages(), ids=str)
 def test_nnbook_names_in_code_link_to_the_appendix(page):
     """Every function or constant of nnbook that a visible cell uses is a

@@ -23,7 +23,8 @@ def fails(match, grader, *args):
 def test_ones_tensor(capsys):
     grading.grade_ones_tensor(torch.tensor(np.ones((3, 4))))
     assert "Correct!" in capsys.readouterr().out
-    fails(r"`t` is still Ellipsis", grading.grade_ones_tensor, ...)
+    placeholder = r"`t` is still `\.\.\.`: replace the `\.\.\.` with your answer"
+    fails(placeholder, grading.grade_ones_tensor, ...)
     fails("should be a torch tensor", grading.grade_ones_tensor, np.ones((3, 4)))
     fails(
         r"shape \(3, 4\), but it has shape \(4, 3\)",
@@ -310,7 +311,7 @@ def test_deep_networks():
         grading.grade_deep_sigmoid_network,
         Classifier,
     )
-    fails("is still Ellipsis", grading.grade_tanh_network, ...)
+    fails("is still `...`", grading.grade_tanh_network, ...)
 
 
 class Reordered(nn.Module):
@@ -473,7 +474,7 @@ def test_standardised_prediction(capsys):
     fails("its own mean", grader, model, x_new, own, X)
     fails("divides by N - 1", grader, model, x_new, torch_std, X)
     fails("shape \\(3, 1\\)", grader, model, x_new, right.view(-1), X)
-    fails("still Ellipsis", grader, model, x_new, ..., X)
+    fails("still `...`", grader, model, x_new, ..., X)
     set_seed(0)
     fails("train it on X_std_t", grader, nn.Linear(1, 1), x_new, right, X)
     raw_model = nn.Linear(1, 1)

@@ -75,6 +75,9 @@ def test_report_prints_per_class_precision(capsys):
     }
     assert rows["0"][0] == "0.500"
     assert rows["1"][1] == "0.667"
+    assert "accuracy 0.750 on 4 points" in out
+    # the width of a code output at 390 px
+    assert max(len(line) for line in out.splitlines()) <= 38
 
 
 def test_report_refuses_wrong_label_count():

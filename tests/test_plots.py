@@ -28,6 +28,15 @@ def test_plot_model_draws_points_and_a_dashed_prediction():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["data", "prediction"]
 
 
+def test_a_second_line_differs_in_style_and_colour():
+    X, y = make_linear_data(n=30)
+    ax = plots.plot_model(X, y + 1, y)
+    plots.plot_model(X, y - 1, y, ax=ax, show_data=False)
+    first, second = ax.get_lines()
+    assert first.get_linestyle() != second.get_linestyle()
+    assert first.get_color() != second.get_color()
+
+
 def test_plot_model_accepts_a_detached_column_tensor():
     X, y = make_linear_data(n=10)
     ax = plots.plot_model(torch.from_numpy(X), torch.from_numpy(y).view(-1, 1), y)
@@ -182,3 +191,17 @@ def test_a_missing_field_is_not_reported_as_a_missing_label():
         plots.label(key)
     with pytest.raises(KeyError, match="no label 'no such label'"):
         plots.label("no such label")
+
+
+def test_log_axes_are_labelled_with_plain_numbers():
+    plots.use_book_style()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.04, 0.8])
+    ax.set_yscale("log")
+    fig.canvas.draw()
+    shown = [
+        t.get_text()
+        for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True)
+        if t.get_text() and ax.get_ylim()[0] <= t.get_position()[1] <= ax.get_ylim()[1]
+    ]
+    assert sorted(shown, key=float) == ["0.05", "0.1", "0.2", "0.5"]

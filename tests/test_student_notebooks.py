@@ -2,6 +2,7 @@
 solutions or outputs, and, run as a student would, every grader stops its
 unsolved exercise with a message and passes once the exercise is solved."""
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -69,6 +70,10 @@ def run_as_a_student(page: Page) -> None:
                     f"{error.ename}: {error.evalue}"
                 )
                 assert error.evalue, f"cell {index}: the grader gave no message"
+                assert error.traceback == [error.evalue], (
+                    f"cell {index}: a failed check shows more than its message: "
+                    f"{error.traceback}"
+                )
                 skeleton_index, skeleton_cell = skeleton
                 skeleton_cell.source = next(solutions, None)
                 assert skeleton_cell.source is not None, "a skeleton with no solution"
@@ -85,6 +90,27 @@ def run_as_a_student(page: Page) -> None:
             )
     assert skeleton is None, "an exercise skeleton with no grader after it"
     assert next(solutions, None) is None, "the page has more solutions than skeletons"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_a_notebook_explains_itself_and_links_only_to_the_site(page):
+    """How to work in a notebook opens it (the how-to-use page's section); each
+    exercise heading names its number and title, once; a link leads to the
+    published site, never to a path that exists only beside the web page."""
+    nb = nbformat.read(notebook_of(page), as_version=4)
+    text = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    if page.name != "how-to-use":
+        assert nb.cells[1].source.startswith("> ## Working in a notebook")
+    headings = re.findall(r"^#### Exercise (\d+\.\d+): (.+)$", text, re.M)
+    exercises = page.exercises()
+    assert [title for _, title in headings] == [
+        ex.title.rstrip(".") for ex in exercises
+    ]
+    for exercise in exercises:
+        assert f"**{exercise.title}**" not in text, "the title again, in bold"
+    relative = re.findall(r'href="(?!https://)[^"]*"|\]\((?!https://|#)[^)]*\)', text)
+    assert not relative, f"links that lead nowhere from a notebook: {relative}"
+    assert "`make " not in text
 
 
 def test_notebooks_are_current_with_their_pages():
