@@ -340,7 +340,7 @@ class Converter:
             cursor = at + len(text)
         # An exercise's title is in its heading now, not again in bold.
         result = re.sub(
-            r"(#### Exercise [^\n]*\n\n)\*\*[^*\n]+\*\*[ \n]?", r"\1", result
+            r"(#### Exercise [^\n]*\n\n?)\*\*[^*\n]+\*\*[ \n]?", r"\1", result
         )
         # Relative links lead nowhere from a notebook: to the site instead.
         result = re.sub(
@@ -354,14 +354,20 @@ class Converter:
         return result.strip()
 
 
-# The section of the how-to-use page that opens every other notebook.
-WORKING_IN_A_NOTEBOOK = ("how-to-use", "working-in-a-notebook")
+# The label of the section (on the how-to-use page) that opens every other
+# notebook; a book without it gets no such opening.
+WORKING_IN_A_NOTEBOOK = "working-in-a-notebook"
 
 
-def section_markdown(book: Book, refs: References, page_name: str, label: str) -> str:
-    """One section of a page (from its heading to the next heading of the same
-    level), as a notebook shows it."""
-    page = book.page(page_name)
+def section_markdown(
+    book: Book, refs: References, label: str
+) -> tuple[str, str] | None:
+    """The page that holds the section ``label`` and the section (from its
+    heading to the next heading of the same level) as a notebook shows it;
+    None when the book has no such label."""
+    if label not in refs.labels:
+        return None
+    page = book.page(Path(refs.labels[label][0]).name)
     text = "\n\n".join(
         c.source for c in page.notebook().cells if c.cell_type == "markdown"
     )
@@ -369,7 +375,7 @@ def section_markdown(book: Book, refs: References, page_name: str, label: str) -
     heading = re.compile(r"^(#+) ", re.M).search(text, start)
     end = re.compile(rf"^{heading.group(1)} ", re.M).search(text, heading.end())
     section = text[start : end.start() if end else len(text)]
-    return Converter(page, refs, {}).markdown(section)
+    return page.name, Converter(page, refs, {}).markdown(section)
 
 
 def student_notebook(page: Page, refs: References) -> nbformat.NotebookNode:
@@ -391,9 +397,9 @@ def student_notebook(page: Page, refs: References) -> nbformat.NotebookNode:
         cells.append(nbformat.v4.new_code_cell(source, metadata=metadata))
     # After the title and opening: how to work in a notebook, then the install.
     start = [install_cell(page.book)]
-    if page.name != WORKING_IN_A_NOTEBOOK[0]:
-        intro = section_markdown(page.book, refs, *WORKING_IN_A_NOTEBOOK)
-        quoted = "\n".join(f"> {line}".rstrip() for line in intro.splitlines())
+    intro = section_markdown(page.book, refs, WORKING_IN_A_NOTEBOOK)
+    if intro and intro[0] != page.name:  # its own page has it in place
+        quoted = "\n".join(f"> {line}".rstrip() for line in intro[1].splitlines())
         start.insert(0, nbformat.v4.new_markdown_cell(quoted))
     first = 1 if cells and cells[0].cell_type == "markdown" else 0
     cells[first:first] = start

@@ -9,8 +9,9 @@ Importing ``nnbook`` inside IPython (a notebook's kernel) installs
 - any other error shows the reader's own lines only: frames inside nnbook,
   PyTorch, NumPy or Python's library are left out, and so is the error an
   exception was raised while handling. A message about an ``ellipsis`` (an
-  exercise's ``...`` still in place) or a name not defined gets one more line
-  saying which cell to run first.
+  exercise's ``...`` still in place) becomes one line saying so, with the
+  reader's line; a name not defined gets one more line saying which cell to
+  run first.
 
 Outside IPython importing nnbook changes nothing.
 """
@@ -30,12 +31,13 @@ _LIBRARY = tuple(
     }
 )
 
-_HINTS = {
-    "ellipsis": "An exercise's `...` is still in place: finish that exercise "
-    "and run its cell, then run this one again.",
-    "NameError": "If this name is defined by an exercise or a cell above, run "
-    "that cell first.",
-}
+_PLACEHOLDER = (
+    "A `...` is still in place{where}: replace it with your answer, or finish "
+    "the exercise above and run its cell, then run this one again."
+)
+_NAME_HINT = (
+    "If this name is defined by an exercise or a cell above, run that cell first."
+)
 
 
 def install() -> None:
@@ -92,13 +94,14 @@ def show_error(shell, etype, evalue, tb, tb_offset=None) -> list[str]:
 
     if isinstance(evalue, ExerciseFailed):
         stb = [str(evalue)]
+    elif "ellipsis" in str(evalue).lower():  # Python's name for `...`
+        where = readers_line(evalue)
+        stb = [_PLACEHOLDER.format(where=f" ({where})" if where else "")]
     else:
         evalue.__suppress_context__ = True  # not "during handling of ..."
         tb = readers_frames(tb) or tb
         stb = shell.InteractiveTB.structured_traceback(etype, evalue, tb, tb_offset=0)
-        message = f"{etype.__name__}: {evalue}"
-        for key, hint in _HINTS.items():
-            if key.lower() in message.lower():
-                stb = [*stb, hint]
+        if isinstance(evalue, NameError):
+            stb = [*stb, _NAME_HINT]
     shell._showtraceback(etype, evalue, stb)
     return stb

@@ -10,6 +10,7 @@ this module.
 
 import math
 import textwrap
+import warnings
 from collections.abc import Callable
 from typing import NoReturn
 
@@ -18,7 +19,7 @@ import torch
 from torch import nn
 
 from nnbook._layers import linear_layers
-from nnbook.data import make_inverse_data, make_linear_data, make_moons_data
+from nnbook.data import make_linear_data, make_moons_data
 from nnbook.errors import readers_line
 from nnbook.seed import set_seed
 
@@ -46,6 +47,15 @@ def _given(value, name: str) -> None:
         )
 
 
+def _not_the_books(fn, name: str, module: str) -> None:
+    """Fail when the reader's answer is the package's own function."""
+    if getattr(fn, "__module__", None) == module:
+        _fail(
+            f"`{name}` is the book's own, from {module}: the exercise is to write "
+            "it yourself."
+        )
+
+
 def _call(fn: Callable, name: str, *args, **kwargs):
     """Call the reader's function, turning any error into a plain message."""
     if not callable(fn):
@@ -58,6 +68,12 @@ def _call(fn: Callable, name: str, *args, **kwargs):
         raise
     except Exception as err:  # noqa: BLE001 -- the reader's code may raise anything
         where = readers_line(err)
+        if "ellipsis" in str(err).lower():  # Python's name for `...`
+            _fail(
+                f"`{name}` still uses a `...`"
+                + (f" (in your code, {where})" if where else "")
+                + ": replace it with your code."
+            )
         _fail(
             f"calling `{name}` raised {type(err).__name__}: {err}"
             + (f" (in your code, {where})" if where else "")
@@ -72,7 +88,27 @@ def _linear_layers(model: nn.Module, name: str, n_inputs: int) -> list[nn.Linear
             f"`{name}` should be a PyTorch module, but it is a {type(model).__name__}."
         )
     if not any(isinstance(m, nn.Linear) for m in model.modules()):
+        if any(
+            isinstance(value, list | tuple)
+            and any(isinstance(v, nn.Linear) for v in value)
+            for value in vars(model).values()
+        ):
+            _fail(
+                f"`{name}` keeps its layers in a plain Python list, where PyTorch "
+                "does not see them (model.parameters() misses them): hold them "
+                "in an nn.ModuleList([...]) instead."
+            )
         return []
+    declared = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    for first, second in zip(declared, declared[1:], strict=False):
+        if first.out_features != second.in_features and first.out_features not in {
+            m.in_features for m in declared
+        }:
+            _fail(
+                f"`{name}`'s layers do not fit together: one gives "
+                f"{first.out_features} outputs, but no layer takes "
+                f"{first.out_features} inputs."
+            )
     return _call(linear_layers, f"{name}(x)", model, n_inputs)
 
 
@@ -109,6 +145,11 @@ def _expect_forward(
             f"{tuple(x.shape)} inputs, but returned {_describe(got)}."
         )
     if not torch.allclose(got, expected, atol=1e-6):
+        if isinstance(hidden, nn.Identity):
+            _fail(
+                f"`{name}` has an activation between its layers, but this network "
+                "has none: its layers follow each other directly."
+            )
         hidden_name = getattr(hidden, "__name__", type(hidden).__name__)
         _fail(
             f"`{name}` computes something else: its forward should apply "
@@ -118,6 +159,8 @@ def _expect_forward(
 
 
 def _describe(value) -> str:
+    if value is Ellipsis:
+        return "`...`, the placeholder"
     if isinstance(value, torch.Tensor | np.ndarray):
         return f"a {type(value).__name__} of shape {tuple(value.shape)}"
     return f"{value!r}" if value is None else f"a {type(value).__name__}"
@@ -149,6 +192,27 @@ def _expect_losses(losses, name: str, n: int | None = None) -> list[float]:
     return list(losses)
 
 
+def _expect_trained(
+    model: nn.Module, losses: list[float], loss_now: float, loss_op: str
+) -> None:
+    """``model`` must be the model that ``losses`` trained with ``loss_op``: its
+    loss now (``loss_now``) is the last one, give or take the last step."""
+    last_step = abs(losses[-2] - losses[-1]) if len(losses) > 1 else 0.0
+    if abs(loss_now - losses[-1]) <= 2 * last_step + 0.01 * abs(losses[-1]) + 1e-4:
+        return
+    if all(p.grad is None for p in model.parameters()):
+        _fail(
+            f"`model` is not the model that `losses` trained: it has never been "
+            f"trained (its loss is {loss_now:.4f}; the last in `losses` is "
+            f"{losses[-1]:.4f}). Train `model` itself, and do not build it again "
+            "after training."
+        )
+    _fail(
+        f"the last loss in `losses` is {losses[-1]:.4f}, but `model`'s loss "
+        f"measured with {loss_op} is {loss_now:.4f}: train `model` with {loss_op}."
+    )
+
+
 def _linear_data_tensors() -> tuple[torch.Tensor, torch.Tensor]:
     """The first network's data as tensors: X (100, 1), y (100, 1)."""
     X, y = make_linear_data()
@@ -167,7 +231,12 @@ def grade_ones_tensor(t) -> None:
         _fail(f"`t` should have shape (3, 4), but it has shape {tuple(t.shape)}.")
     if not bool((t == 1).all()):
         _fail("`t` should hold only ones.")
-    _passed("t is a tensor of ones with shape (3, 4).")
+    if t.dtype != torch.float32:
+        _fail(
+            f"`t` holds {str(t.dtype).removeprefix('torch.')} numbers, but the "
+            "exercise asks for np.float32: make the array with dtype=np.float32."
+        )
+    _passed("t is a float32 tensor of ones with shape (3, 4).")
 
 
 def grade_numpy_array(a) -> None:
@@ -175,6 +244,11 @@ def grade_numpy_array(a) -> None:
     _given(a, "a")
     if isinstance(a, torch.Tensor):
         _fail("`a` is still a tensor: convert it with .numpy().")
+    if callable(a):
+        _fail(
+            "`a` is the method .numpy itself, not what it gives: call it, with "
+            "brackets, as tensor.numpy()."
+        )
     if not isinstance(a, np.ndarray):
         _fail(f"`a` should be a NumPy array, but it is {_describe(a)}.")
     if not np.array_equal(a, [[3, 4], [1, 2]]):
@@ -189,8 +263,9 @@ def grade_linear_without_bias(layer) -> None:
         _fail(f"`layer` should be an nn.Linear, but it is {_describe(layer)}.")
     if (layer.in_features, layer.out_features) != (3, 2):
         _fail(
-            "`layer` should have 3 inputs and 2 neurons, nn.Linear(3, 2, ...), but it "
-            f"has {layer.in_features} inputs and {layer.out_features} neurons."
+            "`layer` should take 3 inputs and have 2 neurons, but it takes "
+            f"{layer.in_features} inputs and has {layer.out_features} neurons: "
+            "which of nn.Linear's two numbers is which?"
         )
     if layer.bias is not None:
         _fail("`layer` still has a bias: create it with bias=False.")
@@ -252,11 +327,13 @@ def grade_create_model_and_predict(create_model, predict) -> None:
 def grade_fit_model(fit_model) -> None:
     """Exercise: ``fit_model(model, optim, loss_op, X, y, n_iter)`` returns the
     loss of every iteration and trains the model in place."""
+    _not_the_books(fit_model, "fit_model", "nnbook.train")
     X, y = _linear_data_tensors()
     set_seed(0)
     model = nn.Linear(1, 1)
     start = model.weight.detach().clone()
     optim = torch.optim.SGD(model.parameters(), lr=0.01)
+    calls = _counting(optim)
     losses = _call(fit_model, "fit_model", model, optim, nn.MSELoss(), X, y, 100)
     if losses is None:
         _fail(
@@ -265,8 +342,15 @@ def grade_fit_model(fit_model) -> None:
         )
     losses = _expect_losses(losses, "the list fit_model returned", 100)
     if torch.equal(start, model.weight):
+        if calls["step"] == 0:
+            _fail(
+                "the model's weights did not change: call optim.step() in every "
+                "iteration."
+            )
         _fail(
-            "the model's weights did not change: call optim.step() in every iteration."
+            f"optim.step() ran {calls['step']} times, but the weights did not "
+            "change: each step found no gradient. In every iteration call "
+            "optim.zero_grad() first, then loss.backward(), then optim.step()."
         )
     if not losses[-1] < losses[0]:
         _fail(
@@ -289,6 +373,64 @@ def grade_fit_model(fit_model) -> None:
     )
 
 
+def _final_loss(
+    lr: float, optimizer=torch.optim.SGD, loss_fn=nn.functional.mse_loss, flat=False
+) -> float:
+    """The loss after 100 iterations of the seeded line at rate ``lr``; the
+    keywords make the mistakes a reader may make (``flat``: targets of shape
+    (100,), broadcast against outputs of shape (100, 1))."""
+    X, y = _linear_data_tensors()
+    if flat:
+        y = y.view(-1)
+    set_seed(0)
+    model = nn.Linear(1, 1)
+    optim = optimizer(model.parameters(), lr=lr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the broadcast warning, expected here
+        for _ in range(100):
+            optim.zero_grad()
+            loss = loss_fn(model(X), y)
+            loss.backward()
+            optim.step()
+    return loss.item()
+
+
+def _what_differs(lr: float, final: float) -> str:
+    """Which mistake gives this final loss at this rate, in the reader's terms."""
+    mistakes = [
+        (
+            _final_loss(lr, flat=True),
+            "the targets have shape (100,) where the model's outputs have shape "
+            "(100, 1), so the loss compares every output with every target "
+            "(PyTorch warns about it): train on y_t, of shape (100, 1).",
+        ),
+        (
+            _final_loss(lr, loss_fn=nn.functional.l1_loss),
+            "that is the mean absolute error: use nn.MSELoss().",
+        ),
+        (
+            _final_loss(lr, optimizer=torch.optim.Adam),
+            "that is what Adam gives: use torch.optim.SGD, as in the exercise.",
+        ),
+        *(
+            (
+                _final_loss(other),
+                f"that is the final loss at the rate {other}: give each "
+                "optimiser its own rate, lr=lr.",
+            )
+            for other in (0.05, 0.01, 0.001)
+            if other != lr
+        ),
+    ]
+    for loss, message in mistakes:
+        if math.isclose(final, loss, rel_tol=1e-3):
+            return message
+    return (
+        "train each model from create_model() on X_t and y_t with SGD and "
+        "nn.MSELoss() for 100 iterations."
+    )
+
+
 def grade_learning_rates(histories) -> None:
     """Exercise: ``histories`` maps each learning rate to its list of losses."""
     _given(histories, "histories")
@@ -307,22 +449,14 @@ def grade_learning_rates(histories) -> None:
             "the runs start from different losses: build every model with "
             "create_model(), so that all start from the same weights."
         )
-    X, y = _linear_data_tensors()
     for lr in rates:
-        set_seed(0)
-        model = nn.Linear(1, 1)
-        optim = torch.optim.SGD(model.parameters(), lr=lr)
-        for _ in range(100):
-            optim.zero_grad()
-            loss = nn.functional.mse_loss(model(X), y)
-            loss.backward()
-            optim.step()
-        if not math.isclose(runs[lr][-1], loss.item(), rel_tol=1e-3):
-            _fail(
-                f"at the rate {lr} the final loss should be {loss.item():.4f}, but "
-                f"it is {runs[lr][-1]:.4f}: train each model on X_t and y_t (the "
-                "target of shape (100, 1)) for 100 iterations."
-            )
+        expected = _final_loss(lr)
+        if math.isclose(runs[lr][-1], expected, rel_tol=1e-3):
+            continue
+        _fail(
+            f"at the rate {lr} the final loss should be {expected:.4f}, but it is "
+            f"{runs[lr][-1]:.4f}: {_what_differs(lr, runs[lr][-1])}"
+        )
     _passed(
         "three runs from the same start; the larger the rate, the lower the final loss."
     )
@@ -539,6 +673,10 @@ def grade_linear_network(model, losses) -> None:
     losses = _expect_losses(losses, "losses")
     if not losses[-1] < losses[0]:
         _fail("the loss did not fall: did you train `model` with fit_model?")
+    X, y = _linear_data_tensors()
+    with torch.no_grad():
+        loss_now = nn.functional.mse_loss(model(X), y).item()
+    _expect_trained(model, losses, loss_now, "nn.MSELoss()")
     x = torch.linspace(0, 6, 13).reshape(-1, 1)
     with torch.no_grad():
         out = model(x)[:, 0].numpy()
@@ -553,6 +691,7 @@ def grade_linear_network(model, losses) -> None:
 
 def grade_evaluate_r2(evaluate_r2) -> None:
     """Exercise: ``evaluate_r2(model, X, y)``, the R² of the model's predictions."""
+    _not_the_books(evaluate_r2, "evaluate_r2", "nnbook.metrics")
     X, y = make_linear_data()
     for slope, intercept in [(0.7, 2.0), (0.0, 4.0), (1.5, -1.0)]:
         model = nn.Linear(1, 1)
@@ -562,8 +701,10 @@ def grade_evaluate_r2(evaluate_r2) -> None:
         got = _call(
             evaluate_r2, "evaluate_r2", model, torch.from_numpy(X), torch.from_numpy(y)
         )
-        if isinstance(got, torch.Tensor | np.ndarray) and np.size(got) == 1:
-            got = float(got)
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()  # a 0-d tensor is a number too
+        elif isinstance(got, np.ndarray) and got.size == 1:
+            got = got.item()
         if not isinstance(got, float | int | np.floating):
             _fail(
                 f"`evaluate_r2` should return a number, but returned {_describe(got)}."
@@ -583,9 +724,10 @@ def grade_evaluate_r2(evaluate_r2) -> None:
     _passed("evaluate_r2 agrees with scikit-learn's r2_score on three models.")
 
 
-def grade_nonlinear_network(model_class, model, losses) -> None:
+def grade_nonlinear_network(model_class, model, losses, X, y) -> None:
     """Exercise: ``NonlinearNeuralNetwork``, one hidden layer of 2 sigmoid neurons
-    and a linear output, trained on the curve y = 5/x + 2."""
+    and a linear output, trained on the curve y = 5/x + 2 (the training points
+    ``X``: (N, 1), ``y``: (N,))."""
     _given(model_class, "NonlinearNeuralNetwork")
     fresh = _call(model_class, "NonlinearNeuralNetwork")
     layers = _expect_layers(fresh, "NonlinearNeuralNetwork()", [1, 2, 1])
@@ -593,7 +735,12 @@ def grade_nonlinear_network(model_class, model, losses) -> None:
     if not isinstance(model, model_class):
         _fail("`model` should be a NonlinearNeuralNetwork.")
     losses = _expect_losses(losses, "losses", 1000)
-    X, y = make_inverse_data()
+    X, y = np.asarray(X, dtype=np.float32), np.asarray(y, dtype=np.float32)
+    with torch.no_grad():
+        mse = nn.functional.mse_loss(
+            _call(model, "model", torch.from_numpy(X)), torch.from_numpy(y).view(-1, 1)
+        )
+    _expect_trained(model, losses, mse.item(), "nn.MSELoss()")
     A = np.c_[np.ones(len(X)), X]
     line = A @ np.linalg.lstsq(A, y, rcond=None)[0]
     best_line = float(np.mean((line - y) ** 2))
@@ -621,11 +768,11 @@ def grade_classifier_training(model, losses, X, y) -> None:
     if proba.min() < 0 or proba.max() > 1:
         _fail("the model's outputs are not probabilities: end forward with a sigmoid.")
     bce = nn.functional.binary_cross_entropy(proba[:, 0], torch.as_tensor(y)).item()
-    if abs(bce - losses[-1]) > 0.02:
+    _expect_trained(model, losses, bce, "nn.BCELoss()")
+    if losses[-1] > 0.3:
         _fail(
-            f"the last loss in `losses` is {losses[-1]:.3f}, but the binary "
-            f"cross-entropy of the trained model is {bce:.3f}: train with "
-            "nn.BCELoss()."
+            f"after 1000 iterations the loss is {losses[-1]:.3f}; at the rate 0.5 "
+            "it gets below 0.3. Train with torch.optim.SGD at lr=0.5."
         )
     accuracy = float(((proba[:, 0] >= 0.5).numpy() == np.asarray(y)).mean())
     if accuracy < 0.8:

@@ -107,8 +107,10 @@ def fit_model(
             lr = optim.param_groups[0].get("lr")
             raise FloatingPointError(
                 f"the loss became {value} at iteration {i} of {n_iter} "
-                f"(learning rate {lr}); the steps are too large: "
-                "try a smaller learning rate"
+                f"(learning rate {lr}): the steps grew instead of shrinking. "
+                "Either the rate is too large for this model, or, where the rate "
+                "is given, the model is not the one asked for (a missing "
+                "activation can make the loss explode)"
             )
         loss.backward()
         optim.step()

@@ -56,7 +56,11 @@ def test_errors_inside_nnbook_show_the_call_not_nnbooks_code(shell, capsys):
 
 
 def test_a_placeholder_or_a_missing_name_says_what_to_run_first(shell, capsys):
-    assert "finish that exercise" in run(shell, capsys, "x = ...\nx.shape")[-1]
+    assert run(shell, capsys, "x = ...\nx.shape") == [
+        "A `...` is still in place (line 2: x.shape): replace it with your "
+        "answer, or finish the exercise above and run its cell, then run this "
+        "one again."
+    ]
     assert "run that cell first" in run(shell, capsys, "print(not_defined_yet)")[-1]
 
 

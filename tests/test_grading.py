@@ -21,8 +21,20 @@ def fails(match, grader, *args):
 
 
 def test_ones_tensor(capsys):
-    grading.grade_ones_tensor(torch.tensor(np.ones((3, 4))))
+    grading.grade_ones_tensor(torch.tensor(np.ones((3, 4), dtype=np.float32)))
     assert "Correct!" in capsys.readouterr().out
+    grading.grade_ones_tensor(torch.from_numpy(np.ones((3, 4), dtype=np.float32)))
+    # the review's false passes: NumPy's default float64, and integers
+    fails(
+        "holds float64 numbers",
+        grading.grade_ones_tensor,
+        torch.tensor(np.ones((3, 4))),
+    )
+    fails(
+        "dtype=np.float32",
+        grading.grade_ones_tensor,
+        torch.ones(3, 4, dtype=torch.int64),
+    )
     placeholder = r"`t` is still `\.\.\.`: replace the `\.\.\.` with your answer"
     fails(placeholder, grading.grade_ones_tensor, ...)
     fails("should be a torch tensor", grading.grade_ones_tensor, np.ones((3, 4)))
@@ -37,6 +49,8 @@ def test_ones_tensor(capsys):
 def test_numpy_array():
     grading.grade_numpy_array(torch.tensor([[3, 4], [1, 2]]).numpy())
     fails("still a tensor", grading.grade_numpy_array, torch.tensor([[3, 4], [1, 2]]))
+    # `.numpy` without its brackets: the method, not an array
+    fails(r"call it, with brackets", grading.grade_numpy_array, torch.ones(2).numpy)
     fails(
         r"\[\[1, 2\], \[3, 4\]\]", grading.grade_numpy_array, np.array([[1, 2], [3, 4]])
     )
@@ -45,11 +59,12 @@ def test_numpy_array():
 def test_linear_without_bias():
     grading.grade_linear_without_bias(nn.Linear(3, 2, bias=False))
     fails("bias=False", grading.grade_linear_without_bias, nn.Linear(3, 2))
-    fails(
-        "3 inputs and 2 neurons",
-        grading.grade_linear_without_bias,
-        nn.Linear(2, 3, bias=False),
+    with pytest.raises(ExerciseFailed) as swapped:
+        grading.grade_linear_without_bias(nn.Linear(2, 3, bias=False))
+    assert "take 3 inputs and have 2 neurons, but it takes 2 inputs" in str(
+        swapped.value
     )
+    assert "nn.Linear(3, 2" not in str(swapped.value)  # not the answer itself
 
 
 def create_model():
@@ -85,8 +100,34 @@ def test_create_model_and_predict():
     )
 
 
+def readers_fit_model(model, optim, loss_op, X, y, n_iter):
+    """The training loop as a reader writes it."""
+    losses = []
+    for _ in range(n_iter):
+        optim.zero_grad()
+        loss = loss_op(model(X), y)
+        loss.backward()
+        optim.step()
+        losses.append(loss.item())
+    return losses
+
+
 def test_fit_model():
-    grading.grade_fit_model(fit_model)
+    grading.grade_fit_model(readers_fit_model)
+    # the review: `fit_model = nnbook.train.fit_model` passed
+    fails("the book's own", grading.grade_fit_model, fit_model)
+
+    def half_written(model, optim, loss_op, X, y, n_iter):
+        losses = ...
+        for _ in range(n_iter):
+            losses.append(1.0)
+        return losses
+
+    fails(
+        r"`fit_model` still uses a `...` \(in your code, line \d+: losses.append",
+        grading.grade_fit_model,
+        half_written,
+    )
 
     def returns_none(model, optim, loss_op, X, y, n_iter):
         for _ in range(n_iter):
@@ -111,8 +152,35 @@ def test_fit_model():
         grading.grade_fit_model,
         returns_none,
     )
-    fails("weights did not change", grading.grade_fit_model, never_steps)
+    fails(
+        "weights did not change: call optim.step()",
+        grading.grade_fit_model,
+        never_steps,
+    )
     fails("zero", grading.grade_fit_model, never_zeroes)
+
+    def zeroes_after_backward(model, optim, loss_op, X, y, n_iter):
+        losses = []
+        for _ in range(n_iter):
+            loss = loss_op(model(X), y)
+            loss.backward()
+            optim.zero_grad()
+            optim.step()
+            losses.append(loss.item())
+        return losses
+
+    def no_backward(model, optim, loss_op, X, y, n_iter):
+        losses = []
+        for _ in range(n_iter):
+            optim.zero_grad()
+            loss = loss_op(model(X), y)
+            optim.step()
+            losses.append(loss.item())
+        return losses
+
+    # the review: "call optim.step()" when step was called
+    for wrong in (zeroes_after_backward, no_backward):
+        fails("step found no gradient", grading.grade_fit_model, wrong)
 
 
 def lr_histories(rates=(0.05, 0.01, 0.001)):
@@ -135,23 +203,39 @@ def test_learning_rates():
         model, torch.optim.SGD(model.parameters(), lr=0.01), nn.MSELoss(), X, y, 100
     )
     fails("start from different losses", grading.grade_learning_rates, wrong)
+    y_t = torch.from_numpy(y).view(-1, 1)
     y_flat = torch.from_numpy(y)  # the broadcast trap: (100,) against (100, 1)
     with pytest.warns(UserWarning, match="broadcasting"):
         flat = {
             lr: unchecked_fit(create_model(), X, y_flat, lr)
             for lr in (0.05, 0.01, 0.001)
         }
-    fails("final loss should be", grading.grade_learning_rates, flat)
+    fails(r"targets have shape \(100,\)", grading.grade_learning_rates, flat)
+    # the review: one fixed rate, Adam, L1Loss all got "train on X_t and y_t"
+    fixed = {
+        lr: unchecked_fit(create_model(), X, y_t, 0.01) for lr in (0.05, 0.01, 0.001)
+    }
+    fails("the final loss at the rate 0.01", grading.grade_learning_rates, fixed)
+    adam = {
+        lr: unchecked_fit(create_model(), X, y_t, lr, torch.optim.Adam)
+        for lr in (0.05, 0.01, 0.001)
+    }
+    fails("use torch.optim.SGD", grading.grade_learning_rates, adam)
+    l1 = {
+        lr: unchecked_fit(create_model(), X, y_t, lr, loss_op=nn.L1Loss())
+        for lr in (0.05, 0.01, 0.001)
+    }
+    fails(r"use nn.MSELoss\(\)", grading.grade_learning_rates, l1)
 
 
-def unchecked_fit(model, X, y, lr):
+def unchecked_fit(model, X, y, lr, optimizer=torch.optim.SGD, loss_op=None):
     """A plain training loop with no shape checks, like a reader's fit_model."""
-    optim = torch.optim.SGD(model.parameters(), lr=lr)
+    optim = optimizer(model.parameters(), lr=lr)
     X = torch.from_numpy(X)
     losses = []
     for _ in range(100):
         optim.zero_grad()
-        loss = nn.MSELoss()(model(X), y)
+        loss = (loss_op or nn.MSELoss())(model(X), y)
         loss.backward()
         optim.step()
         losses.append(loss.item())
@@ -171,8 +255,8 @@ def test_linear_network():
     grading.grade_linear_network(model, losses)
     set_seed(0)
     curved = nn.Sequential(nn.Linear(1, 2), nn.Sigmoid(), nn.Linear(2, 1))
-    fails(
-        "computes something else",
+    fails(  # the review: "should apply Identity after every layer" was jargon
+        "has an activation between its layers, but this network has none",
         grading.grade_linear_network,
         curved,
         trained(curved, X, y, 0.1, 100),
@@ -193,6 +277,15 @@ def test_linear_network():
             return self.second(self.first(x))
 
     set_seed(0)
+    other = nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1))
+    # the review's false pass: another instance trained, `model` left as built
+    fails(
+        "`model` is not the model that `losses` trained",
+        grading.grade_linear_network,
+        other,
+        trained(nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1)), X, y, 0.01, 100),
+    )
+    set_seed(0)
     as_class = TwoLayers()
     fails(
         "build it with nn.Sequential",
@@ -202,8 +295,23 @@ def test_linear_network():
     )
 
 
+def readers_evaluate_r2(model, X, y):
+    from sklearn.metrics import r2_score
+
+    with torch.no_grad():
+        return r2_score(y.numpy(), model(X)[:, 0].numpy())
+
+
 def test_evaluate_r2():
-    grading.grade_evaluate_r2(evaluate_r2)
+    grading.grade_evaluate_r2(readers_evaluate_r2)
+    fails("the book's own", grading.grade_evaluate_r2, evaluate_r2)
+
+    def as_tensor(model, X, y):  # right, as a 0-d tensor: the review saw it refused
+        with torch.no_grad():
+            pred = model(X)[:, 0]
+        return 1 - ((y - pred) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+
+    grading.grade_evaluate_r2(as_tensor)
 
     def on_broadcast(model, X, y):  # compares (N, 1) predictions with ... wrongly
         pred = model(X).detach().numpy()
@@ -232,9 +340,42 @@ def test_nonlinear_network():
     X, y = make_inverse_data()
     set_seed(0)
     model = Nonlinear()
-    grading.grade_nonlinear_network(Nonlinear, model, trained(model, X, y, 0.1, 1000))
+    grading.grade_nonlinear_network(
+        Nonlinear, model, trained(model, X, y, 0.1, 1000), X, y
+    )
     fails(
-        "should apply sigmoid", grading.grade_nonlinear_network, Forgets, model, [1.0]
+        "should apply sigmoid",
+        grading.grade_nonlinear_network,
+        Forgets,
+        model,
+        [1.0],
+        X,
+        y,
+    )
+    set_seed(0)
+    losses = trained(Nonlinear(), X, y, 0.1, 1000)
+    set_seed(0)
+    rebuilt = Nonlinear()  # the review's false pass: built again after training
+    fails(
+        "do not build it again",
+        grading.grade_nonlinear_network,
+        Nonlinear,
+        rebuilt,
+        losses,
+        X,
+        y,
+    )
+    set_seed(0)
+    with_l1 = Nonlinear()  # the review: L1Loss was told "train with lr=0.1"
+    l1_losses = trained(with_l1, X, y, 0.1, 1000, nn.L1Loss())
+    fails(
+        r"train `model` with nn.MSELoss\(\)",
+        grading.grade_nonlinear_network,
+        Nonlinear,
+        with_l1,
+        l1_losses,
+        X,
+        y,
     )
     set_seed(0)
     slow = Nonlinear()
@@ -244,6 +385,8 @@ def test_nonlinear_network():
         Nonlinear,
         slow,
         trained(slow, X, y, 0.001, 1000),
+        X,
+        y,
     )
 
 
@@ -281,7 +424,7 @@ def test_classifier_training():
     with_mse = Classifier()
     mse_losses = trained(with_mse, X, y, 0.5, 1000)
     fails(
-        "train with nn.BCELoss",
+        r"train `model` with nn.BCELoss\(\)",
         grading.grade_classifier_training,
         with_mse,
         mse_losses,
@@ -293,6 +436,19 @@ def test_classifier_training():
         grading.grade_classifier_training,
         model,
         np.array(losses),
+        X,
+        y,
+    )
+    set_seed(0)
+    slow = Classifier()  # the review's false pass: the rate 0.05, not 0.5
+    slow_losses = trained(slow, X, y, 0.05, 1000, nn.BCELoss())
+    fails("at lr=0.5", grading.grade_classifier_training, slow, slow_losses, X, y)
+    set_seed(0)
+    fails(  # built again after training: not "train with nn.BCELoss()"
+        "do not build it again",
+        grading.grade_classifier_training,
+        Classifier(),
+        losses,
         X,
         y,
     )
@@ -313,6 +469,37 @@ def test_deep_networks():
     )
     fails("is still `...`", grading.grade_tanh_network, ...)
 
+    class InAList(nn.Module):  # the review: "has no nn.Linear layers"
+        def __init__(self):
+            super().__init__()
+            self.layers = [nn.Linear(2, 20), nn.Linear(20, 20), nn.Linear(20, 1)]
+
+        def forward(self, x):
+            for layer in self.layers[:-1]:
+                x = torch.sigmoid(layer(x))
+            return torch.sigmoid(self.layers[-1](x))
+
+    fails("nn.ModuleList", grading.grade_deep_sigmoid_network, InAList)
+    # the review: 20 -> 21 then 20 -> 1 gave torch's "(3x21 and 20x1)"
+    fails(
+        "one gives 21 outputs, but no layer takes 21 inputs",
+        grading.grade_deep_sigmoid_network,
+        MisFit,
+    )
+
+
+class MisFit(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden1 = nn.Linear(2, 20)
+        self.hidden2 = nn.Linear(20, 21)
+        self.output = nn.Linear(20, 1)
+
+    def forward(self, x):
+        x = torch.sigmoid(self.hidden1(x))
+        x = torch.sigmoid(self.hidden2(x))
+        return torch.sigmoid(self.output(x))
+
 
 class Reordered(nn.Module):
     """Defines its output layer first: the order of use is what counts."""
@@ -330,7 +517,9 @@ def test_layers_are_found_in_the_order_forward_uses_them():
     X, y = make_inverse_data()
     set_seed(0)
     model = Reordered()
-    grading.grade_nonlinear_network(Reordered, model, trained(model, X, y, 0.1, 1000))
+    grading.grade_nonlinear_network(
+        Reordered, model, trained(model, X, y, 0.1, 1000), X, y
+    )
 
 
 def test_losses_that_are_empty_or_hold_tensors_get_a_message():
