@@ -213,6 +213,19 @@ def _expect_trained(
     )
 
 
+def _expect_seeded(first_loss: float, build: Callable, loss_now: Callable) -> None:
+    """The first recorded loss must be that of a model built right after
+    set_seed(0): ``build()`` makes one, ``loss_now(model)`` measures it."""
+    set_seed(0)
+    expected = loss_now(build())
+    if not math.isclose(first_loss, expected, rel_tol=1e-4, abs_tol=1e-6):
+        _fail(
+            f"the first loss is {first_loss:.4f}, but a model built right after "
+            f"set_seed(0) starts at {expected:.4f}: call set_seed(0) right "
+            "before building `model`."
+        )
+
+
 def _linear_data_tensors() -> tuple[torch.Tensor, torch.Tensor]:
     """The first network's data as tensors: X (100, 1), y (100, 1)."""
     X, y = make_linear_data()
@@ -677,6 +690,16 @@ def grade_linear_network(model, losses) -> None:
     with torch.no_grad():
         loss_now = nn.functional.mse_loss(model(X), y).item()
     _expect_trained(model, losses, loss_now, "nn.MSELoss()")
+
+    def initial_loss(fresh: nn.Module) -> float:
+        with torch.no_grad():
+            return nn.functional.mse_loss(fresh(X), y).item()
+
+    _expect_seeded(
+        losses[0],
+        lambda: nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1)),
+        initial_loss,
+    )
     x = torch.linspace(0, 6, 13).reshape(-1, 1)
     with torch.no_grad():
         out = model(x)[:, 0].numpy()
@@ -741,6 +764,13 @@ def grade_nonlinear_network(model_class, model, losses, X, y) -> None:
             _call(model, "model", torch.from_numpy(X)), torch.from_numpy(y).view(-1, 1)
         )
     _expect_trained(model, losses, mse.item(), "nn.MSELoss()")
+    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y).view(-1, 1)
+
+    def initial_loss(fresh: nn.Module) -> float:
+        with torch.no_grad():
+            return nn.functional.mse_loss(fresh(X_t), y_t).item()
+
+    _expect_seeded(losses[0], model_class, initial_loss)
     A = np.c_[np.ones(len(X)), X]
     line = A @ np.linalg.lstsq(A, y, rcond=None)[0]
     best_line = float(np.mean((line - y) ** 2))

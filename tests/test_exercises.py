@@ -10,6 +10,8 @@ fails on the skeleton and passes on the solution is proven when the pages
 run (tests/pytest_myst_pages.py, in ``make pages``).
 """
 
+import ast
+import importlib
 import re
 
 import pytest
@@ -47,3 +49,26 @@ def test_every_grader_is_used_by_an_exercise():
     }
     defined = {name for name in dir(grading) if name.startswith("grade_")}
     assert defined == used, f"unused: {defined - used}, unknown: {used - defined}"
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: f"{ex.page.name}::{ex.label}")
+def test_the_package_does_not_hand_over_the_answer_before_the_exercise(ex):
+    """A function the exercise asks for that nnbook also has (fit_model,
+    evaluate_r2) is not imported before the exercise: the answer would be
+    one assignment away (`fit_model = nnbook.train.fit_model`)."""
+    nb = ex.page.notebook()
+    solution = nb.cells[ex.solution].source
+    asked = {
+        node.name
+        for node in ast.walk(ast.parse(solution))
+        if isinstance(node, ast.FunctionDef | ast.ClassDef)
+    }
+    before = "\n".join(
+        c.source for c in nb.cells[: ex.skeleton] if c.cell_type == "code"
+    )
+    for module in re.findall(r"^\s*(?:import|from) (nnbook\.\w+)", before, re.M):
+        handed = asked & set(dir(importlib.import_module(module)))
+        assert not handed, (
+            f"{ex.label}: {module} is imported before the exercise and has "
+            f"{sorted(handed)}, the exercise's answer"
+        )

@@ -231,15 +231,9 @@ def test_learning_rates():
 def unchecked_fit(model, X, y, lr, optimizer=torch.optim.SGD, loss_op=None):
     """A plain training loop with no shape checks, like a reader's fit_model."""
     optim = optimizer(model.parameters(), lr=lr)
-    X = torch.from_numpy(X)
-    losses = []
-    for _ in range(100):
-        optim.zero_grad()
-        loss = (loss_op or nn.MSELoss())(model(X), y)
-        loss.backward()
-        optim.step()
-        losses.append(loss.item())
-    return losses
+    return readers_fit_model(
+        model, optim, loss_op or nn.MSELoss(), torch.from_numpy(X), y, 100
+    )
 
 
 def trained(model, X, y, lr, n, loss_op=None):
@@ -276,6 +270,13 @@ def test_linear_network():
         def forward(self, x):
             return self.second(self.first(x))
 
+    unseeded = nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1))  # the review: unchecked
+    fails(
+        "call set_seed",
+        grading.grade_linear_network,
+        unseeded,
+        trained(unseeded, X, y, 0.01, 100),
+    )
     set_seed(0)
     other = nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1))
     # the review's false pass: another instance trained, `model` left as built
