@@ -196,7 +196,8 @@ def join_split_stream_messages():
 # one page `make book` wrote a sitemap of that page alone (upstream: open since
 # 2018, jdillard/sphinx-sitemap#13). Before the sitemap is written, every
 # document not rewritten this time goes through the extension's own
-# `add_html_link`, as if it had been: one sitemap for a full or a partial build.
+# `add_html_link`, as if it had been: one sitemap for a full or a partial
+# build, its pages sorted.
 
 
 def record_written_page(app, pagename, templatename, context, doctree):
@@ -221,6 +222,14 @@ def complete_sitemap(app, exception):
     written = app.builder.__dict__.get("nnbook_written", set())
     for docname in sorted(app.env.all_docs.keys() - written):
         sphinx_sitemap.add_html_link(app, docname, None, None, None)
+    # In one order, sorted: the queue holds the pages in the order they were
+    # written, which differs between a full and a partial build, so the two
+    # sitemaps listed the same pages but were different files.
+    links, queue = [], app.env.app.sitemap_links
+    while not queue.empty():
+        links.append(queue.get_nowait())
+    for link in sorted(links):
+        queue.put(link)
 
 
 # --- sphinx-codeautolink 0.19.0 and sphinx-exercise 1.2.1: untitled sections -
