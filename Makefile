@@ -17,7 +17,7 @@ PORT ?= 8000
 TEST_JOBS ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)
 XDIST := -n $(TEST_JOBS) --dist loadgroup
 
-.PHONY: system-deps book pdf notebooks bench test serve venv lint unit pages pdf-checks notebook-checks browser faults clean
+.PHONY: system-deps book pdf notebooks bench test serve venv lint unit pages pdf-checks notebook-checks browser faults links links-external test-latest release clean
 TEX_PACKAGES := xelatex=texlive-xetex latexmk=latexmk pdftotext=poppler-utils \
 	texlive-latex-extra texlive-lang-cyrillic texlive-fonts-recommended \
 	fonts-freefont-otf fonts-dejavu
@@ -81,6 +81,7 @@ test:
 	scripts/timed build $(MAKE) --no-print-directory book
 	scripts/timed pages $(MAKE) --no-print-directory pages
 	scripts/timed pdf $(MAKE) --no-print-directory pdf pdf-checks
+	scripts/timed links $(MAKE) --no-print-directory links
 	scripts/timed notebooks $(MAKE) --no-print-directory notebook-checks
 	scripts/timed browser $(MAKE) --no-print-directory browser
 	scripts/timed faults $(MAKE) --no-print-directory faults
@@ -89,6 +90,8 @@ test:
 lint: venv
 	$(BIN)/ruff check nnbook booktools tests conftest.py _ext
 	$(BIN)/ruff format --check nnbook booktools tests conftest.py _ext
+	$(BIN)/actionlint -no-color
+	$(BIN)/zizmor --offline --quiet .github
 
 # A bare pytest runs the unit tests (pyproject.toml's addopts); the targets
 # below select the rest.
@@ -111,6 +114,26 @@ browser: venv
 
 faults: venv
 	$(BIN)/pytest tests -m slow $(XDIST)
+
+# Every link and anchor of the built site (with its PDF) resolves, offline.
+links: venv
+	$(BIN)/python -m booktools.links
+
+# Links to other sites too: reported in _build/links-external.md, never failing.
+links-external: venv
+	$(BIN)/python -m booktools.links --external
+
+# The newest releases pyproject.toml's bounds allow, in a venv of their own
+# (.venv-latest): unit tests, every page, every student notebook (the weekly
+# workflow). What moved and what broke: _build/latest/report.md.
+test-latest: venv
+	$(BIN)/python -m booktools.latest
+
+# A release's files for a version tag, from the tested build (after make test):
+# make release TAG=v0.1.0 -> _build/release/ (the release workflow uploads it).
+release: venv
+	@[ -n "$(TAG)" ] || { echo "Usage: make release TAG=v<pyproject.toml's version>" >&2; exit 1; }
+	$(BIN)/python -m booktools.release "$(TAG)"
 
 clean:
 	rm -rf _build _vendor

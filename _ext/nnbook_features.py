@@ -122,11 +122,17 @@ def copy_notebooks(app, exception):
             z.writestr(entry, notebook.read_bytes(), zipfile.ZIP_DEFLATED)
 
 
-def site_path_for_404(app, config):
-    """The 404 page's links start at the site's path, read from html_baseurl
-    (_config.yml's html.baseurl), so the address is set in one place."""
-    if config.html_baseurl:
-        config.notfound_urls_prefix = urlparse(config.html_baseurl).path
+def site_address(app, config):
+    """The site's address, set once in _config.yml (repository.url, or
+    html.baseurl for a custom domain; booktools.book.Book.site_url): the
+    canonical links and the sitemap (html_baseurl), the Open Graph tags, and
+    the 404 page's links, which start at the site's path."""
+    from booktools.book import Book
+
+    url = Book(Path(app.srcdir)).site_url
+    config.html_baseurl = url
+    config.ogp_site_url = url
+    config.notfound_urls_prefix = urlparse(url).path
 
 
 def introduced_in(app, what, name, obj, options, lines):
@@ -155,7 +161,7 @@ def introduced_in(app, what, name, obj, options, lines):
 
 def setup(app):
     app.connect("autodoc-process-docstring", introduced_in)
-    app.connect("config-inited", site_path_for_404)
+    app.connect("config-inited", site_address)
     app.connect("html-page-context", launch_links)
     app.connect("build-finished", copy_notebooks)
     app.connect("doctree-resolved", solutions_to_chapter_end)

@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import hashlib
 import http.server
+import re
 import threading
 import tomllib
 from collections.abc import Iterator
@@ -39,6 +40,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # An exercise's three code cells, in this order (see the README, "Exercises").
 EXERCISE_CELLS = ("exercise-skeleton", "exercise-solution", "exercise-grader")
+
+
+def pages_url(repository_url: str) -> str:
+    """GitHub Pages' address of a GitHub repository's site:
+    https://github.com/Owner/name -> https://owner.github.io/name/ (a
+    repository named owner.github.io is served at the root)."""
+    match = re.fullmatch(
+        r"https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?", repository_url
+    )
+    if not match:
+        raise BookError(
+            f"_config.yml: repository.url must be https://github.com/OWNER/NAME, "
+            f"got {repository_url!r}"
+        )
+    owner, name = match.group(1).lower(), match.group(2)
+    host = f"https://{owner}.github.io/"
+    return host if name.lower() == f"{owner}.github.io" else f"{host}{name}/"
 
 
 class BookError(ValueError):
@@ -315,8 +333,12 @@ class Book:
 
     @property
     def site_url(self) -> str:
-        """Where the site is published (_config.yml's html.baseurl), ending in /."""
-        url = self.config.get("html", {}).get("baseurl", "")
+        """Where the site is published, ending in /: _config.yml's html.baseurl
+        when set (a custom domain), else the GitHub Pages address of
+        repository.url, so that one setting moves everything."""
+        url = self.config.get("html", {}).get("baseurl") or pages_url(
+            self.config.get("repository", {}).get("url", "")
+        )
         if not url.startswith("https://"):
             raise BookError(
                 f"_config.yml: html.baseurl must be an https URL, got {url!r}"

@@ -242,3 +242,30 @@ def test_a_site_is_served_on_loopback(tmp_path):
     with pytest.raises(BookError, match="no built site"):
         with served(tmp_path / "nowhere"):
             pass
+
+
+@pytest.mark.parametrize(
+    "repository, site",
+    [
+        ("https://github.com/nnbook/nnbook", "https://nnbook.github.io/nnbook/"),
+        ("https://github.com/Alice/nn-course/", "https://alice.github.io/nn-course/"),
+        ("https://github.com/alice/alice.github.io", "https://alice.github.io/"),
+    ],
+)
+def test_the_site_address_follows_the_repository(tmp_path, repository, site):
+    book = write_book(tmp_path, "format: jb-book\nroot: intro\n", {"intro": "# I\n"})
+    (tmp_path / "_config.yml").write_text(f"repository:\n  url: {repository}\n")
+    assert book.site_url == site
+
+
+def test_a_custom_domain_overrides_the_pages_address_and_a_bad_url_is_named(
+    tmp_path,
+):
+    (tmp_path / "_config.yml").write_text(
+        "repository:\n  url: https://github.com/a/b\n"
+        "html:\n  baseurl: https://book.example.org\n"
+    )
+    assert Book(tmp_path).site_url == "https://book.example.org/"
+    (tmp_path / "_config.yml").write_text("repository:\n  url: gitlab.com/a/b\n")
+    with pytest.raises(BookError, match="repository.url must be"):
+        _ = Book(tmp_path).site_url

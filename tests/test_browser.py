@@ -261,7 +261,7 @@ def test_the_site_links_to_the_pdf_edition(site_url, browser):
         tab.close()
 
 
-SITE_URL = BOOK.config["html"]["baseurl"]
+SITE_URL = BOOK.site_url
 
 
 def parsed(path):
@@ -271,7 +271,7 @@ def parsed(path):
 @pytest.mark.parametrize("page", BOOK.pages(), ids=lambda p: p.name)
 def test_page_is_findable(page):
     """A description from its opening paragraph, Open Graph tags and a
-    canonical URL under the site's address (_config.yml's html.baseurl)."""
+    canonical URL under the site's address (Book.site_url)."""
     html = parsed(SITE / f"{page.docname}.html")
     url = f"{SITE_URL}{page.docname}.html"
     description = html.find("meta", attrs={"name": "description"})
