@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The pin file the venv was last installed from; a different pin file rebuilds it.
 VENV_STAMP := $(VENV)/.constraints.txt
-MATHJAX := _vendor/mathjax/tex-mml-chtml.js
+KATEX := _vendor/katex/katex.min.css
 PORT ?= 8000
 # Test processes at once (pytest-xdist), one per core. A page's cells share
 # one kernel, so they stay in one process (loadfile); elsewhere tests spread
@@ -38,15 +38,17 @@ $(VENV_STAMP): constraints.txt pyproject.toml
 	$(BIN)/pip install -q --no-deps -e .
 	cp constraints.txt $@
 
-# MathJax is served by the site itself: only the combined component and its fonts.
-$(MATHJAX): package.json package-lock.json
+# KaTeX typesets the math when the book is built (in node, which comes with
+# npm); the site serves only its stylesheet and woff2 fonts, so no math script
+# runs in a reader's browser and the site works offline.
+$(KATEX): package.json package-lock.json
 	@scripts/require-debian.sh npm=npm
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	rm -rf _vendor/mathjax && mkdir -p _vendor/mathjax/output/chtml/fonts
-	cp node_modules/mathjax/es5/tex-mml-chtml.js _vendor/mathjax/
-	cp -r node_modules/mathjax/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
+	rm -rf _vendor/mathjax _vendor/katex && mkdir -p _vendor/katex/fonts
+	cp node_modules/katex/dist/katex.min.css _vendor/katex/
+	cp node_modules/katex/dist/fonts/*.woff2 _vendor/katex/fonts/
 
-book: venv $(MATHJAX)
+book: venv $(KATEX)
 	$(BIN)/python -m booktools.build
 	@echo "The site: file://$(CURDIR)/_build/html/index.html  (or: make serve)"
 
@@ -60,7 +62,7 @@ pdf: venv
 	$(BIN)/python -m booktools.build --pdf
 
 # Build and test timings: bench/results.json and bench/results.md.
-bench: venv $(MATHJAX)
+bench: venv $(KATEX)
 	@scripts/require-debian.sh chromium=chromium
 	$(BIN)/python -m booktools.bench
 
@@ -75,7 +77,7 @@ serve: book
 # The full suite, phase by phase; each phase's wall time lands in _build/times.txt.
 test:
 	@rm -f _build/times.txt
-	scripts/timed install $(MAKE) --no-print-directory venv $(MATHJAX)
+	scripts/timed install $(MAKE) --no-print-directory venv $(KATEX)
 	scripts/timed lint $(MAKE) --no-print-directory lint
 	scripts/timed unit $(MAKE) --no-print-directory unit
 	scripts/timed build $(MAKE) --no-print-directory book

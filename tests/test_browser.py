@@ -23,7 +23,7 @@ BOOK = Book()
 SITE = BOOK.html_dir
 SHOTS = BOOK.build_dir / "screenshots"
 
-# Everything a reader downloads for one page: HTML, theme, MathJax, images.
+# Everything a reader downloads for one page: HTML, theme, KaTeX's fonts, images.
 # The heaviest page took 2.95 MB when this was set (bench/results.md has the
 # figures); the theme's Font Awesome script alone would add 1.5 MB.
 PAGE_BYTES = 3.5e6
@@ -32,7 +32,7 @@ PAGE_BYTES = 3.5e6
 # Display equations wider than their column: a cut-off equation can read as a
 # wrong one (eq. 4.3 once showed "g(z)(1 -" and nothing after it).
 TOO_WIDE_EQUATIONS = """() =>
-    [...document.querySelectorAll('mjx-container[display="true"]')].map((c, i) => {
+    [...document.querySelectorAll('div.math .katex-display')].map((c, i) => {
         const box = c.closest('div.math') || c.parentElement;
         const number = box.querySelector('.eqno');
         // the container scrolls what it cannot show (the number takes its
@@ -42,6 +42,20 @@ TOO_WIDE_EQUATIONS = """() =>
                 column: Math.floor(Math.min(c.clientWidth, box.clientWidth))};
     })
     .filter(e => e.width > e.column + 1)"""
+
+
+# The math is typeset when the book is built (KaTeX): every formula is KaTeX's
+# HTML with its MathML beside it (what screen readers read), none is a KaTeX
+# error, and no math script is loaded.
+MATH = """() => ({
+    formulas: document.querySelectorAll('span.math, div.math').length,
+    typeset: document.querySelectorAll(
+        'span.math > .katex, div.math > .katex-display > .katex').length,
+    mathml: document.querySelectorAll('.katex > .katex-mathml > math').length,
+    errors: document.querySelectorAll('.katex-error').length,
+    scripts: [...document.scripts].map(s => s.src)
+        .filter(src => /mathjax|katex/i.test(src)),
+})"""
 
 
 # Figure text at least 9 px tall as shown at 1280 px. Each figure's PNG records
@@ -116,11 +130,6 @@ def test_page_renders_cleanly(page, site_url, browser):
     try:
         tab.goto(f"{site_url}/{page}.html", wait_until="networkidle")
         has_math = tab.locator(".math").count() > 0
-        if has_math:
-            tab.wait_for_function(
-                "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
-            )
-            tab.evaluate("() => MathJax.startup.promise")
         # Scroll through the page so lazy content loads, then wait for images.
         tab.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
         tab.wait_for_load_state("networkidle")
@@ -149,8 +158,7 @@ def test_page_renders_cleanly(page, site_url, browser):
                        main.querySelectorAll('pre, code').forEach(e => e.remove());
                        return main.innerText; }"""
         )
-        typeset = tab.locator("mjx-container").count()
-        errors = tab.locator("mjx-merror").count()
+        math = tab.evaluate(MATH)
         too_wide = tab.evaluate(TOO_WIDE_EQUATIONS)
         page_width = tab.evaluate("() => document.documentElement.scrollWidth")
     finally:
@@ -159,8 +167,11 @@ def test_page_renders_cleanly(page, site_url, browser):
     assert not foreign, f"{page} asked other hosts for: {foreign}"
     assert not problems, f"{page}:\n" + "\n".join(problems)
     if has_math:
-        assert typeset > 0, f"{page} has math but MathJax typeset none of it"
-        assert errors == 0, f"{page}: {errors} formulas failed to typeset (mjx-merror)"
+        assert math["typeset"] > 0, f"{page} has math but none was typeset"
+        assert math["typeset"] == math["formulas"], f"{page}: untypeset math: {math}"
+        assert math["errors"] == 0, f"{page}: formulas KaTeX could not typeset: {math}"
+        assert math["mathml"] == math["typeset"], f"{page}: math without MathML: {math}"
+    assert not math["scripts"], f"{page}: a math script runs: {math['scripts']}"
     assert not too_wide, f"{page}: equations wider than their column: {too_wide}"
     assert page_width <= 1280, f"{page} is {page_width} px wide at 1280 px"
     # A glued NumPy scalar shows its repr, np.float64(9.8), instead of 9.8.
@@ -375,11 +386,6 @@ def test_a_phone_shows_every_equation_and_nothing_wider(page, site_url, browser)
     tab = browser.new_page(viewport={"width": 390, "height": 900})
     try:
         tab.goto(f"{site_url}/{page}.html", wait_until="networkidle")
-        if tab.locator(".math").count():
-            tab.wait_for_function(
-                "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
-            )
-            tab.evaluate("() => MathJax.startup.promise")
         too_wide = tab.evaluate(TOO_WIDE_EQUATIONS)
         page_width = tab.evaluate("() => document.documentElement.scrollWidth")
     finally:
@@ -389,3 +395,69 @@ def test_a_phone_shows_every_equation_and_nothing_wider(page, site_url, browser)
         f"(break them into aligned lines): {too_wide}"
     )
     assert page_width <= 390, f"{page} at 390 px is {page_width} px wide"
+
+
+VISIBLE_SEARCH_CONTROLS = """() => [...document.querySelectorAll(
+        'button, input, form, [role=search]')].filter(e => {
+    const r = e.getBoundingClientRect();
+    const label = (e.getAttribute('aria-label') || '') + ' ' + e.className;
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'
+        && /search/i.test(label);
+}).length"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_one_search_control_and_it_finds_pages(width, site_url, browser):
+    """One visible search control (the sidebar's field at 1280 px, the article
+    header's button on a phone), and searching from it lists pages. At 1280 px
+    Ctrl+K opens the same search."""
+    tab = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        tab.goto(f"{site_url}/book/activations.html", wait_until="networkidle")
+        controls = tab.evaluate(VISIBLE_SEARCH_CONTROLS)
+        if width == 1280:
+            tab.keyboard.press("Control+k")
+        else:
+            tab.get_by_role("button", name="Search").filter(visible=True).click()
+        field = tab.locator("#pst-search-dialog input[type=search]")
+        field.wait_for(state="visible")
+        field.fill("backpropagation")
+        field.press("Enter")
+        tab.wait_for_url("**/search.html?q=backpropagation*")
+        results = tab.locator("#search-results li")
+        results.first.wait_for(timeout=10_000)
+        found = results.count()
+    finally:
+        tab.close()
+    assert controls == 1, f"{controls} search controls visible at {width} px"
+    assert found > 0, "the search found no page"
+
+
+# axe-core (npm, package.json's devDependencies) with WCAG 2.0 and 2.1, levels
+# A and AA: every page, the generated ones too, at both widths, light and dark.
+AXE = BOOK.root / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => (await axe.run(document, {runOnly: {type: 'tag',
+    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(v =>
+    `${v.id} (${v.impact}): ${v.help}: ` + v.nodes.slice(0, 3).map(
+        n => n.target.join(' ')).join(', '))"""
+EVERY_PAGE = [p.docname for p in BOOK.pages()] + ["genindex", "search", "404"]
+
+
+@pytest.mark.parametrize("page", EVERY_PAGE)
+def test_no_accessibility_violations(page, site_url, browser):
+    assert AXE.is_file(), f"{AXE} is missing: run `make book` (npm ci)"
+    found = {}
+    for width in (1280, 390):
+        for scheme in ("light", "dark"):
+            tab = browser.new_page(
+                viewport={"width": width, "height": 900}, color_scheme=scheme
+            )
+            try:
+                tab.goto(f"{site_url}/{page}.html", wait_until="load")
+                tab.add_script_tag(path=AXE)
+                violations = tab.evaluate(AXE_RUN)
+            finally:
+                tab.close()
+            if violations:
+                found[f"{width} px {scheme}"] = violations
+    assert not found, f"{page}: WCAG 2.1 AA violations (axe-core): {found}"
