@@ -24,8 +24,9 @@ from pathlib import Path
 
 from booktools.book import ROOT, Book, BookError
 
-# Zip entries dated like the wheel (SOURCE_DATE_EPOCH of booktools.build), so
-# the same build zips to the same bytes.
+# The site's zip entries dated like the wheel (SOURCE_DATE_EPOCH of
+# booktools.build) and the notebooks' zip, so the same build zips to the same
+# bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -71,8 +72,13 @@ def release(book: Book, tag: str) -> Path:
     """Write the release's files for ``tag``; returns ``_build/release``."""
     check_tag(tag)
     wheel, pdf = book.wheel_path, book.html_dir / book.pdf_path.name
-    notebooks = book.root / "notebooks"
-    for needed, how in [(wheel, "make book"), (pdf, "make pdf")]:
+    # The site's own zip of the notebooks (_ext/nnbook_features.py), as tested.
+    notebooks = book.html_dir / "notebooks" / "nnbook-notebooks.zip"
+    for needed, how in [
+        (wheel, "make book"),
+        (notebooks, "make book"),
+        (pdf, "make pdf"),
+    ]:
         if not needed.is_file():
             raise BookError(f"{needed} is missing: run `{how}` (or `make test`)")
     out = book.build_dir / "release"

@@ -3,6 +3,7 @@ solutions or outputs, and, run as a student would, every grader stops its
 unsolved exercise with a message and passes once the exercise is solved."""
 
 import re
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -121,6 +122,19 @@ def test_notebooks_are_current_with_their_pages():
 def test_there_is_one_notebook_per_notebook_page_and_no_other():
     made = {path.name for path in (BOOK.root / "notebooks").glob("*.ipynb")}
     assert made == {notebook_of(page).name for page in PAGES}
+
+
+def test_the_sites_zip_holds_every_notebook_as_committed():
+    """The site's "All notebooks (zip)" (and a release's copy of it)."""
+    site_zip = BOOK.html_dir / "notebooks" / "nnbook-notebooks.zip"
+    with zipfile.ZipFile(site_zip) as archive:
+        zipped = {name: archive.read(name) for name in archive.namelist()}
+    committed = {
+        path.name: path.read_bytes()
+        for path in sorted((BOOK.root / "notebooks").glob("*.ipynb"))
+    }
+    assert sorted(zipped) == sorted(committed), f"{site_zip} lists {sorted(zipped)}"
+    assert zipped == committed, f"{site_zip} differs from notebooks/: run `make book`"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
