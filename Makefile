@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 # The pin file the venv was last installed from; a different pin file rebuilds it.
 VENV_STAMP := $(VENV)/.constraints.txt
 KATEX := _vendor/katex/katex.min.css
+LIGHTHOUSE := bench/lighthouse/node_modules/.bin/lighthouse
 PORT ?= 8000
 # Test processes at once (pytest-xdist), one per core. A page's cells share
 # one kernel, so they stay in one process (loadfile); elsewhere tests spread
@@ -61,10 +62,20 @@ pdf: venv
 	@scripts/require-debian.sh $(TEX_PACKAGES)
 	$(BIN)/python -m booktools.build --pdf
 
-# Build and test timings: bench/results.json and bench/results.md.
-bench: venv $(KATEX)
+# Build and test timings, and Lighthouse on every page of the site:
+# bench/results.json and bench/results.md. Lighthouse alone, on the site as
+# built: make bench BENCH_ARGS=--site-only
+BENCH_ARGS ?=
+bench: venv $(KATEX) $(LIGHTHOUSE)
 	@scripts/require-debian.sh chromium=chromium
-	$(BIN)/python -m booktools.bench
+	$(BIN)/python -m booktools.bench $(BENCH_ARGS)
+
+# Lighthouse for make bench only, in a node package of its own (not installed
+# by the build or the tests).
+$(LIGHTHOUSE): bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	@scripts/require-debian.sh npm=npm
+	npm ci --prefix bench/lighthouse --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Student notebooks (notebooks/*.ipynb) from the pages: commit what it writes.
 notebooks: book

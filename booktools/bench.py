@@ -5,7 +5,11 @@ Every figure is the median of several runs on this machine; the serial and
 parallel clean builds are measured in the same run, alternating, and their
 sites are compared file by file.
 
+The site as a reader's browser gets it is measured by Lighthouse, every
+page (booktools/lighthouse.py), into the same files.
+
 Usage: python -m booktools.bench [--runs N] [--test-runs N] [--skip-test]
+                                 [--site-only] [--site-runs N]
 """
 
 import argparse
@@ -17,6 +21,7 @@ import subprocess
 import sys
 import time
 
+from booktools import lighthouse
 from booktools.book import ROOT, Book, differing_files, served, site_files
 from booktools.build import cores
 
@@ -208,6 +213,12 @@ def heaviest_page() -> dict:
     return {"page": heaviest, "bytes": sizes[heaviest], "all_pages": sizes}
 
 
+def site(runs: int) -> dict:
+    """Lighthouse on every page of the site as it is built now."""
+    log(f"Lighthouse, every page, mobile and desktop, {runs} runs each")
+    return lighthouse.measure([page.docname for page in BOOK.pages()], runs)
+
+
 def write(results: dict) -> None:
     out = ROOT / "bench"
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -256,6 +267,8 @@ def write(results: dict) -> None:
         "by side (s): " + ", ".join(f"{k} {v}" for k, v in page_s["parallel"].items()),
         "",
     ]
+    if results.get("site"):
+        lines += lighthouse.table(results["site"])
     (out / "results.md").write_text("\n".join(lines))
 
 
@@ -309,7 +322,21 @@ def main() -> int:
         action="store_true",
         help="do not run make test for its phase times",
     )
+    parser.add_argument(
+        "--site-runs", type=int, default=3, help="Lighthouse runs per page (default 3)"
+    )
+    parser.add_argument(
+        "--site-only",
+        action="store_true",
+        help="only Lighthouse on the built site, kept beside the last results",
+    )
     args = parser.parse_args()
+    if args.site_only:
+        results = json.loads((ROOT / "bench" / "results.json").read_text())
+        results["site"] = site(args.site_runs)
+        write(results)
+        print("\n".join(lighthouse.table(results["site"])))
+        return 0
     results = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{cores()} cores",
@@ -337,6 +364,7 @@ def main() -> int:
     if not args.skip_test:
         log("make test, phase by phase")
         results["make_test"] = test_phases(args.test_runs)
+    results["site"] = site(args.site_runs)
     results["budgets"] = [dataclasses.asdict(b) for b in budgets(results)]
     write(results)
     log("wrote bench/results.json and bench/results.md")

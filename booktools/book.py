@@ -17,8 +17,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import gzip
 import hashlib
 import http.server
+import io
 import re
 import threading
 import tomllib
@@ -509,17 +511,47 @@ def differing_files(sites: list[dict[str, str]]) -> list[str]:
     return sorted(p for p in paths if len({site.get(p) for site in sites}) > 1)
 
 
+# What a static host (GitHub Pages among them) compresses: text. Images and
+# woff2 fonts are compressed already.
+COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg")
+
+
+class _GzipHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files as a static host does: text gzip-compressed for a client
+    that accepts it. (The standard library's server sends everything as it
+    is; a whole web server would be a heavier dependency than these lines.)"""
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if self.path.split("?")[0].endswith("/") and (path / "index.html").is_file():
+            path = path / "index.html"
+        kind = self.guess_type(str(path))
+        if (
+            not path.is_file()
+            or "gzip" not in self.headers.get("Accept-Encoding", "")
+            or not kind.startswith(COMPRESSED_TYPES)
+        ):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 @contextlib.contextmanager
 def served(html_dir: Path) -> Iterator[str]:
-    """Serve a built site on loopback, on a free port; yields its base URL."""
+    """Serve a built site on loopback, on a free port, text compressed as a
+    host serves it; yields its base URL."""
     if not (html_dir / "index.html").is_file():
         raise BookError(f"no built site in {html_dir}: run `make book` first")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(html_dir))
+    handler = functools.partial(_GzipHandler, directory=str(html_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -1,0 +1,337 @@
+"""What a reader's browser downloads and waits for (most students read on a
+phone on a slow connection).
+
+- Figures: each figure PNG (the PDF's image) is also written as WebP at a few
+  widths, and the page's <img> offers them by width (srcset), with its width
+  and height (so nothing shifts as it loads), loaded lazily except the first.
+- Scripts: the head's scripts are deferred, so the first paint does not wait
+  for them (not on the search page, whose search scripts run as they load
+  and need the others first).
+- Search: the theme loads Sphinx's search scripts and the whole search index
+  on every page for its search-as-you-type, which this site does not enable;
+  they load on the search page only.
+- Colour scheme: set before the page is first drawn, not by a later script.
+- Fonts: the icon font and the page's KaTeX fonts are preloaded, so text does
+  not move when they arrive.
+- Icons: the theme's Font Awesome font (156 kB) is cut to the icons the
+  site's pages use, a font of a few kB (nnbook.css points the theme's icon
+  family at it), and the theme's stylesheet to their rules.
+
+No kept Sphinx extension does these (searched PyPI, 2026-11: sphinx-image-min
+only recompresses); the image and font work is Pillow's and fontTools', both
+already in the build through matplotlib.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from markupsafe import Markup
+from sphinx.builders.html._assets import _JavaScript
+from sphinx.errors import ExtensionError
+
+
+@contextlib.contextmanager
+def _written(target: Path):
+    """A file written whole or not at all (parallel writers may share one),
+    readable by all like the files Sphinx writes."""
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+        yield tmp
+    os.chmod(tmp.name, 0o644)
+    os.replace(tmp.name, target)
+
+
+# --- Figures ----------------------------------------------------------------
+# Widths offered besides the PNG's own: a phone's column (342 px at 390 px)
+# at 1x and 2x, and the desktop column (672 px at 1280 px) at 1x and 1.5x.
+WIDTHS = (480, 720, 1080)
+# Lossy WebP at this quality keeps the figures' lines and text sharp (seen on
+# screenshots) at a fifth of the PNG's size; the alpha channel stays lossless.
+WEBP = {"quality": 90, "method": 4}
+# How wide a figure is shown: the whole column, measured at 360 to 1920 px
+# (the screen less its margins up to 960 px, less the sidebar up to 1200 px,
+# then 608 to 774 px).
+SIZES = (
+    "(max-width: 959.98px) calc(100vw - 48px), "
+    "(max-width: 1199.98px) calc(100vw - 280px), (max-width: 1439.98px) 680px, 780px"
+)
+FIGURE = re.compile(
+    r'<img alt="(?P<alt>[^"]*)" src="(?P<prefix>(?:\.\./)*)_images/'
+    r'(?P<stem>[^"/]+)\.png" ?/?>'
+)
+
+
+def _webp_variants(png: Path, images: Path) -> tuple[int, int, list[tuple[int, str]]]:
+    """Write `png` as WebP at WIDTHS narrower than it and at its own width, into
+    `images`, unless there already (names carry the PNG's name, which Sphinx
+    derives from its content). Returns the PNG's size and (width, name) pairs."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        width, height = image.size
+        widths = [w for w in WIDTHS if w < width * 0.9] + [width]
+        variants = []
+        for w in widths:
+            name = f"{png.stem}-{w}.webp"
+            variants.append((w, name))
+            target = images / name
+            if target.is_file():
+                continue
+            scaled = (
+                image.resize((w, round(height * w / width)), Image.Resampling.LANCZOS)
+                if w != width
+                else image
+            )
+            with _written(target) as tmp:
+                scaled.save(tmp, "WEBP", **WEBP)
+    return width, height, variants
+
+
+def responsive_figures(app, pagename, templatename, context, doctree):
+    body = context.get("body")
+    if not body or "_images/" not in body:
+        return
+    sources = {
+        Path(dest).stem: Path(app.srcdir, src)
+        for src, dest in app.builder.images.items()
+    }
+    images = Path(app.outdir) / "_images"
+    images.mkdir(parents=True, exist_ok=True)
+    first = True
+
+    def rewrite(match: re.Match) -> str:
+        nonlocal first
+        png = sources.get(match["stem"])
+        if png is None or not png.is_file():
+            raise ExtensionError(
+                f"site_speed: {pagename} shows _images/{match['stem']}.png, whose "
+                "source Sphinx's image list does not have"
+            )
+        width, height, variants = _webp_variants(png, images)
+        prefix = match["prefix"] + "_images/"
+        srcset = ", ".join(f"{prefix}{name} {w}w" for w, name in variants)
+        loading = "eager" if first else "lazy"
+        first = False
+        return (
+            f'<img alt="{match["alt"]}" src="{prefix}{variants[-1][1]}" '
+            f'srcset="{srcset}" sizes="{SIZES}" width="{width}" height="{height}" '
+            f'loading="{loading}" decoding="async"/>'
+        )
+
+    context["body"] = FIGURE.sub(rewrite, body)
+
+
+# --- Fonts -------------------------------------------------------------------
+# A font the page's first screen needs is asked for with the stylesheets
+# (preload), not once they are parsed: otherwise the text is first laid out
+# in a fallback font and moves when the font arrives (a layout shift). The
+# cut icon font on every page; KaTeX's fonts on the pages whose typeset math
+# uses them (KaTeX's classes name the font).
+
+KATEX_FONTS = {
+    r'class="katex"': "KaTeX_Main-Regular",
+    r"\bmathnormal\b": "KaTeX_Math-Italic",
+    r"\bmathbf\b": "KaTeX_Main-Bold",
+    r"\bboldsymbol\b": "KaTeX_Math-BoldItalic",
+    r"\bsmall-op\b|delimsizing size1\b": "KaTeX_Size1-Regular",
+    r"\blarge-op\b|delimsizing size2\b": "KaTeX_Size2-Regular",
+}
+
+
+def preloaded_fonts(app, pagename, templatename, context, doctree):
+    if "pathto" not in context:
+        return
+    body = context.get("body") or ""
+    fonts = [(ICONS_FONT.removeprefix("_static/"), "font/woff")] + [
+        (f"katex/fonts/{font}.woff2", "font/woff2")
+        for pattern, font in KATEX_FONTS.items()
+        if re.search(pattern, body)
+    ]
+    links = "".join(
+        f'<link rel="preload" href="{context["pathto"]("_static/" + path, 1)}" '
+        f'as="font" type="{kind}" crossorigin="anonymous"/>\n'
+        for path, kind in fonts
+    )
+    context["metatags"] = context.get("metatags", "") + links
+
+
+# --- Colour scheme ------------------------------------------------------------
+# pydata-sphinx-theme 0.17.1 starts a page with data-theme="auto", which none
+# of its colour rules match, and sets "light" or "dark" only when its deferred
+# script runs: the page is first drawn without the theme's colours and
+# spacing, then moves and fades (a layout shift; a dark-mode reader sees a
+# light flash). This inline script, in the head before any of the body is
+# drawn, resolves "auto" from the reader's system setting at once, as the
+# theme's script later does.
+
+RESOLVE_THEME = (
+    'if (document.documentElement.dataset.theme === "auto") '
+    "document.documentElement.dataset.theme = "
+    'matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";'
+)
+
+
+# --- Scripts ----------------------------------------------------------------
+
+
+def deferred_scripts(app, pagename, templatename, context, doctree):
+    if pagename == "search" or "script_files" not in context:
+        return
+    context["script_files"] = [
+        _JavaScript(
+            js.filename, priority=js.priority, **{**js.attributes, "defer": "defer"}
+        )
+        if js.filename and "async" not in js.attributes
+        else js
+        for js in context["script_files"]
+    ]
+
+
+# --- Search -----------------------------------------------------------------
+# pydata-sphinx-theme 0.17.1 (layout.html, block extrahead) loads these on every
+# page but the search page, for search-as-you-type (off unless
+# html_theme_options.search_as_you_type is set). A template filter
+# (book/_templates/layout.html) drops them.
+
+SEARCH_SCRIPTS = re.compile(
+    r'\s*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js'
+    r'|searchindex\.js)"></script>'
+)
+
+
+def without_search_scripts(extrahead: str, pagename: str) -> Markup:
+    if pagename == "search":
+        return Markup(extrahead)
+    cleaned, found = SEARCH_SCRIPTS.subn("", str(extrahead))
+    if found != 3:
+        raise ValueError(
+            f"site_speed: {found} of the theme's 3 search scripts found in the head "
+            f"of {pagename}: the theme changed; update SEARCH_SCRIPTS"
+        )
+    return Markup(cleaned)
+
+
+def add_template_filters(app):
+    if app.builder.format == "html":
+        if app.config.html_theme_options.get("search_as_you_type"):
+            raise ExtensionError(
+                "site_speed: search_as_you_type needs the search scripts on every "
+                "page; remove without_search_scripts from book/_templates/layout.html"
+            )
+        app.builder.templates.environment.filters["without_search_scripts"] = (
+            without_search_scripts
+        )
+
+
+# --- Icons ------------------------------------------------------------------
+# The theme's solid icons come from Font Awesome's 156 kB font: the icons of
+# the page templates (`<i class="fa-solid fa-bars">`, whose character the
+# theme's stylesheet gives: `.fa-bars:before{content:"\\f0c9"}`) and those its
+# stylesheets draw themselves (admonition titles, dropdowns, external links:
+# pydata's `--pst-icon-*` variables, sphinx-book-theme's `content:"\\f107"`).
+# A character missing from the cut font would make the browser fetch the whole
+# font again (the browser check fails on that request).
+
+THEME_CSS = "_static/styles/pydata-sphinx-theme.css"
+SOLID_FONT = "_static/vendor/fontawesome/webfonts/fa-solid-900.ttf"
+ICONS_FONT = "_static/nnbook-icons.woff"
+# `fa-solid`, or its older name `fas` (sphinx-book-theme's full-screen button)
+ICON_CLASS = re.compile(r'class="[^"]*\b(?:fa-solid|fas)\b[^"]*"')
+ICON_RULE = re.compile(r'(?:(?<=[{}])|^)([^{}]+)\{content:"\\([0-9a-f]+)"\}')
+ICON_SELECTOR = re.compile(r"\s*\.(fa-[a-z0-9-]+):{1,2}before\s*")
+THEME_ICON = re.compile(r'--pst-icon-[a-z-]+:"(?:\\([0-9a-f]+)|([^"\\]))"')
+DRAWN_ICON = re.compile(r'content:\s*"\\(f[0-9a-f]{3})"')
+# Classes of the fa- family that change how an icon is drawn, not which.
+ICON_MODIFIERS = {"fa-solid", "fas", "fa-lg", "fa-fw", "fa-sm", "fa-xs", "fa-2x"}
+
+
+def icon_characters(stylesheet: str) -> dict[str, int]:
+    """Icon class name -> its character, from the theme's stylesheet."""
+    found = {}
+    for selectors, code in ICON_RULE.findall(stylesheet):
+        for selector in selectors.split(","):
+            if m := ICON_SELECTOR.fullmatch(selector):
+                found[m[1]] = int(code, 16)
+    return found
+
+
+def drawn_characters(outdir: Path) -> set[int]:
+    """The icon characters the site's stylesheets draw by themselves."""
+    found = set()
+    theme = (outdir / THEME_CSS).read_text(encoding="utf-8")
+    for code, char in THEME_ICON.findall(theme):
+        found.add(int(code, 16) if code else ord(char))
+    for sheet in (outdir / "_static").rglob("*.css"):
+        if sheet.name != Path(THEME_CSS).name:
+            found.update(int(c, 16) for c in DRAWN_ICON.findall(sheet.read_text()))
+    return found
+
+
+def used_icons(outdir: Path) -> set[str]:
+    """The fa- classes of the site's pages."""
+    names = set()
+    for page in outdir.rglob("*.html"):
+        for attr in ICON_CLASS.findall(page.read_text(encoding="utf-8")):
+            names.update(re.findall(r"\bfa-[a-z0-9-]+", html.unescape(attr)))
+    return names
+
+
+def cut_icon_rules(stylesheet: Path, used: set[str]) -> None:
+    """Drop the theme stylesheet's rules for icons no page uses (978 of them,
+    a third of what the stylesheet weighs compressed): the reader's browser
+    downloads and matches fewer rules before it first draws the page."""
+
+    def kept(match: re.Match) -> str:
+        names = [ICON_SELECTOR.fullmatch(sel) for sel in match[1].split(",")]
+        names = [m[1] if m else None for m in names]
+        if None in names or used.intersection(names):
+            return match[0]
+        return ""
+
+    text = stylesheet.read_text(encoding="utf-8")
+    with _written(stylesheet) as tmp:
+        tmp.write(ICON_RULE.sub(kept, text).encode("utf-8"))
+
+
+def cut_icon_font(app, exception):
+    if exception or app.builder.format != "html":
+        return
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    outdir = Path(app.outdir)
+    characters = icon_characters((outdir / THEME_CSS).read_text(encoding="utf-8"))
+    used = used_icons(outdir)
+    missing = sorted(used - set(characters) - ICON_MODIFIERS)
+    if missing or not used:
+        raise ExtensionError(
+            f"site_speed.cut_icon_font: icons with no character in {THEME_CSS}: "
+            f"{missing or 'none used at all'}; the theme changed how it draws icons"
+        )
+    cut_icon_rules(outdir / THEME_CSS, used)
+    wanted = {characters[n] for n in used if n in characters} | drawn_characters(outdir)
+    font = TTFont(outdir / SOLID_FONT, recalcTimestamp=False)
+    options = subset.Options()
+    options.name_IDs = []  # no names: nothing of the font's metadata is shown
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(wanted))
+    subsetter.subset(font)
+    # WOFF (zlib): WOFF2 would need brotli, and a few glyphs gain little from it.
+    font.flavor = "woff"
+    with _written(outdir / ICONS_FONT) as tmp:
+        font.save(tmp, reorderTables=True)
+
+
+def setup(app):
+    app.add_js_file(None, body=RESOLVE_THEME, priority=1)
+    app.connect("builder-inited", add_template_filters)
+    app.connect("html-page-context", responsive_figures)
+    app.connect("html-page-context", deferred_scripts)
+    app.connect("html-page-context", preloaded_fonts)
+    app.connect("build-finished", cut_icon_font)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

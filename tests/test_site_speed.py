@@ -1,0 +1,125 @@
+"""The site's speed machinery: the build's extension (_ext/site_speed.py), the
+loopback server that compresses as a host does (booktools.book.served), and
+Lighthouse's summary in make bench (booktools/lighthouse.py). The built
+site's pages themselves are measured by the browser check (test_browser.py,
+test_a_page_is_light_and_steady)."""
+
+import gzip
+import sys
+import urllib.request
+
+import pytest
+from PIL import Image
+
+from booktools import lighthouse
+from booktools.book import ROOT, served
+
+sys.path.insert(0, str(ROOT / "_ext"))
+import site_speed  # noqa: E402
+
+THEME_CSS = (
+    '.a{color:red}.fa-bars:before{content:"\\f0c9"}'
+    '.fa-magnifying-glass:before,.fa-search:before{content:"\\f002"}'
+    '.fa-rocket:before{content:"\\f135"}.b:before{content:"x"}'
+    ':root{--pst-icon-info-circle:"\\f05a"}'
+)
+
+
+def test_icon_characters_come_from_the_theme_stylesheet():
+    assert site_speed.icon_characters(THEME_CSS) == {
+        "fa-bars": 0xF0C9,
+        "fa-magnifying-glass": 0xF002,
+        "fa-search": 0xF002,
+        "fa-rocket": 0xF135,
+    }
+
+
+def test_only_the_rules_of_unused_icons_are_cut(tmp_path):
+    sheet = tmp_path / "theme.css"
+    sheet.write_text(THEME_CSS)
+    site_speed.cut_icon_rules(sheet, {"fa-bars", "fa-search"})
+    cut = sheet.read_text()
+    assert ".fa-rocket" not in cut
+    for kept in (".a{color:red}", ".fa-bars:before", ".fa-magnifying-glass:before,"):
+        assert kept in cut
+    assert '.b:before{content:"x"}' in cut and "--pst-icon-info-circle" in cut
+
+
+def test_the_search_scripts_leave_every_page_but_the_search_page():
+    head = (
+        '<meta x/>\n<script src="../_static/searchtools.js"></script>\n'
+        '<script src="../_static/language_data.js"></script>\n'
+        '<script src="../searchindex.js"></script>'
+    )
+    assert site_speed.without_search_scripts(head, "book/neuron") == "<meta x/>"
+    assert site_speed.without_search_scripts(head, "search") == head
+    with pytest.raises(ValueError, match="2 of the theme's 3 search scripts"):
+        site_speed.without_search_scripts(head.replace("searchindex", "index"), "x")
+
+
+def test_a_figure_gets_webp_copies_by_width(tmp_path):
+    png = tmp_path / "fig.png"
+    Image.new("RGBA", (1403, 912), "white").save(png)
+    out = tmp_path / "_images"
+    out.mkdir()
+    width, height, variants = site_speed._webp_variants(png, out)
+    assert (width, height) == (1403, 912)
+    assert [w for w, _ in variants] == [480, 720, 1080, 1403]
+    for w, name in variants:
+        with Image.open(out / name) as image:
+            assert image.format == "WEBP" and image.width == w
+    # a figure narrower than a width gets no copy wider than itself
+    Image.new("RGBA", (700, 400), "white").save(png)
+    assert [w for w, _ in site_speed._webp_variants(png, out)[2]] == [480, 700]
+
+
+def test_the_loopback_server_compresses_text_as_a_host_does(tmp_path):
+    (tmp_path / "index.html").write_text("<p>" + "text " * 2000)
+    Image.new("RGB", (50, 50)).save(tmp_path / "a.png")
+    with served(tmp_path) as url:
+        ask = {"Accept-Encoding": "gzip"}
+        page = urllib.request.urlopen(urllib.request.Request(f"{url}/", headers=ask))
+        body = page.read()
+        assert page.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body).decode().startswith("<p>text")
+        image = urllib.request.urlopen(
+            urllib.request.Request(f"{url}/a.png", headers=ask)
+        )
+        assert image.headers["Content-Encoding"] is None
+        plain = urllib.request.urlopen(f"{url}/index.html")
+        assert plain.headers["Content-Encoding"] is None
+        assert plain.read().startswith(b"<p>text")
+
+
+def scores(**changes):
+    good = {
+        "performance": 100,
+        "accessibility": 100,
+        "best-practices": 100,
+        "seo": 100,
+        "lcp_s": 1.0,
+        "fcp_s": 0.8,
+        "tbt_ms": 0,
+        "cls": 0,
+        "kib": 300,
+    }
+    return good | changes
+
+
+def test_lighthouse_targets_missed_are_named():
+    results = {
+        "a": {"mobile": scores(), "desktop": scores()},
+        "b": {"mobile": scores(performance=90, kib=600), "desktop": scores(seo=92)},
+    }
+    assert lighthouse.missed(results) == [
+        "b mobile performance 90 (>= 95)",
+        "b desktop seo 92 (>= 100)",
+        "b mobile kib 600 (<= 500)",
+    ]
+
+
+def test_lighthouse_medians_per_measure():
+    runs = [
+        scores(performance=p, lcp_s=s) for p, s in ((90, 2.5), (97, 1.2), (95, 1.9))
+    ]
+    assert lighthouse.medians(runs) | {} == scores(performance=95, lcp_s=1.9)
