@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from booktools.book import ROOT, Book, served
@@ -115,6 +116,7 @@ def measure(pages: list[str], runs: int, site: Path = BOOK.html_dir) -> dict:
         "lighthouse": json.loads(
             (LIGHTHOUSE.parents[1] / "lighthouse" / "package.json").read_text()
         )["version"],
+        "date": time.strftime("%Y-%m-%d"),
         "runs": runs,
         "pages": results,
         "missed": missed(results),
@@ -137,9 +139,8 @@ def missed(results: dict) -> list[str]:
 def table(site: dict) -> list[str]:
     """bench/results.md's section on the site."""
     lines = [
-        "",
-        f"## The site in Lighthouse {site['lighthouse']} (medians of {site['runs']} "
-        "runs, served with gzip on loopback)",
+        f"## The site in Lighthouse {site['lighthouse']} ({site['date']}, medians of "
+        f"{site['runs']} runs, served with gzip on loopback)",
         "",
         "| page | mobile perf. | LCP | TBT | CLS | KiB | desktop perf. "
         "| access. | best pr. | SEO |",

@@ -122,4 +122,4 @@ def test_lighthouse_medians_per_measure():
     runs = [
         scores(performance=p, lcp_s=s) for p, s in ((90, 2.5), (97, 1.2), (95, 1.9))
     ]
-    assert lighthouse.medians(runs) | {} == scores(performance=95, lcp_s=1.9)
+    assert lighthouse.medians(runs) == scores(performance=95, lcp_s=1.9)
