@@ -22,7 +22,7 @@ import sys
 import time
 
 from booktools import lighthouse
-from booktools.book import ROOT, Book, differing_files, served, site_files
+from booktools.book import ROOT, Book, differing_files, site_files
 from booktools.build import cores
 
 BOOK = Book(ROOT)
@@ -182,35 +182,11 @@ def test_phases(runs: int) -> dict:
     }
 
 
-def page_bytes(browser, url: str) -> int:
-    """Bytes a reader downloads for one page with everything it loads."""
-    context = browser.new_context()
-    tab = context.new_page()
-    responses: list = []
-    tab.on("response", lambda response: responses.append(response))
-    tab.goto(url, wait_until="networkidle")
-    # Bodies read here, while the page is open, rather than in the event
-    # handler, which may outlive the page.
-    size = sum(len(r.body()) for r in responses if r.ok)
-    context.close()
-    return size
-
-
-def heaviest_page() -> dict:
-    """The page whose reader downloads the most bytes, and every page's."""
-    from playwright.sync_api import sync_playwright
-
-    from booktools.browser import launch
-
-    with served(BOOK.html_dir) as base, sync_playwright() as p:
-        browser = launch(p)
-        sizes = {
-            page.name: page_bytes(browser, f"{base}/{page.docname}.html")
-            for page in BOOK.pages()
-        }
-        browser.close()
-    heaviest = max(sizes, key=sizes.get)
-    return {"page": heaviest, "bytes": sizes[heaviest], "all_pages": sizes}
+def heaviest_page(site: dict) -> tuple[str, float]:
+    """The page whose reader transfers the most, from Lighthouse's figures."""
+    kib = {page: p["mobile"]["kib"] for page, p in site["pages"].items()}
+    heaviest = max(kib, key=kib.get)
+    return heaviest, kib[heaviest]
 
 
 def site(runs: int) -> dict:
@@ -242,9 +218,13 @@ def write(results: dict) -> None:
         f"| site rebuilt after the edits were undone | identical to the clean "
         f"build's: {results['rebuilt_site_identical']} |",
         f"| slowest page to execute | {max(results['page_execution_s'].values())} s |",
-        f"| heaviest page download | {results['heaviest_page']['page']}: "
-        f"{results['heaviest_page']['bytes'] / 1e6:.2f} MB |",
     ]
+    if results.get("site"):
+        page, kib = heaviest_page(results["site"])
+        lines.append(
+            f"| heaviest page, transferred (Lighthouse, mobile) "
+            f"| {page}: {kib:.0f} KiB |"
+        )
     if results.get("make_test"):
         medians = results["make_test"]["median_s"]
         phases = ", ".join(f"{k} {v} s" for k, v in medians.items())
@@ -359,8 +339,6 @@ def main() -> int:
         log(f"after the edits were undone, the site differs in: {', '.join(rebuilt)}")
     # Read by booktools/build.py, which starts the slowest pages first.
     results["page_execution_s"] = results["clean_build"]["page_s"]["serial"]
-    log("page weights in the browser")
-    results["heaviest_page"] = heaviest_page()
     if not args.skip_test:
         log("make test, phase by phase")
         results["make_test"] = test_phases(args.test_runs)

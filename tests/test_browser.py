@@ -445,10 +445,10 @@ def test_a_page_is_light_and_steady(page, width, site_url, browser):
     try:
         tab.goto(f"{site_url}/{page}.html", wait_until="networkidle")
         shift = tab.evaluate("() => window.nnbookShift")
+        sizes = {r.url.removeprefix(site_url): r.request.sizes() for r in responses}
         sent = {
-            r.url.removeprefix(site_url): r.request.sizes()["responseBodySize"]
-            + r.request.sizes()["responseHeadersSize"]
-            for r in responses
+            url: size["responseBodySize"] + size["responseHeadersSize"]
+            for url, size in sizes.items()
         }
         scroll_through(tab)
         figures = tab.evaluate(
