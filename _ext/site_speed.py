@@ -140,6 +140,9 @@ KATEX_FONTS = {
     r"\bboldsymbol\b": "KaTeX_Math-BoldItalic",
     r"\bsmall-op\b|delimsizing size1\b": "KaTeX_Size1-Regular",
     r"\blarge-op\b|delimsizing size2\b": "KaTeX_Size2-Regular",
+    r"delimsizing size3\b": "KaTeX_Size3-Regular",
+    r"delimsizing size4\b": "KaTeX_Size4-Regular",
+    r"\bmathsf\b": "KaTeX_SansSerif-Regular",
 }
 
 

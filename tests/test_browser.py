@@ -415,6 +415,7 @@ def test_a_phone_shows_every_equation_and_nothing_wider(page, site_url, browser)
 # nudge a line (up to 0.004 seen). A figure without its size moved pages by
 # 0.17.
 SHIFT_LIMIT = 0.01
+FONTS = (".woff", ".woff2", ".ttf")
 # Layout shifts since the page started loading (what Lighthouse sums as
 # cumulative layout shift), recorded from before the first byte.
 RECORD_SHIFTS = """window.nnbookShift = 0;
@@ -456,6 +457,10 @@ def test_a_page_is_light_and_steady(page, width, site_url, browser):
             "i => i.decode().catch(() => 0))); return (" + FIGURES + ")(); }"
         )
         urls = [r.url for r in responses]
+        preloaded = tab.evaluate(
+            "() => [...document.querySelectorAll('link[rel=preload][as=font]')]"
+            ".map(link => link.href)"
+        )
     finally:
         context.close()
     kib = sum(sent.values()) / 1024
@@ -465,6 +470,12 @@ def test_a_page_is_light_and_steady(page, width, site_url, browser):
         f"{PAGE_KIB} KiB; the largest: {heaviest}"
     )
     assert shift < SHIFT_LIMIT, f"{page} at {width} px shifts as it loads: {shift:.4f}"
+    # A font fetched without a preload arrives after the first paint and
+    # moves the text drawn in its fallback (0.02 once, backprop's sans-serif).
+    late = [
+        u.rsplit("/", 1)[-1] for u in urls if u.endswith(FONTS) and u not in preloaded
+    ]
+    assert not late, f"{page}: fonts not preloaded (site_speed.KATEX_FONTS): {late}"
     font = [u for u in urls if "/fontawesome/webfonts/" in u]
     assert not font, f"{page}: the theme's whole icon font was fetched: {font}"
     unsized = [f["src"] for f in figures if not f["sized"]]
