@@ -28,7 +28,7 @@ _ = get_translation("nnbook")
 def solutions_to_chapter_end(app, doctree, docname):
     """In the LaTeX build, gather each chapter's solutions under a heading at
     its end, in the order of the exercises, each keeping its title
-    ("Solution to Exercise 8.1")."""
+    ("Solution to Exercise 8.1") and followed by its check's output."""
     if app.builder.format != "latex":
         return
     from sphinx_exercise.nodes import solution_node
@@ -40,7 +40,17 @@ def solutions_to_chapter_end(app, doctree, docname):
         if not solutions:
             continue
         for node in solutions:
-            node.parent.remove(node)
+            # The grader cell after a solution goes with it: its "Correct!"
+            # was printed by the book's solution, not by the empty skeleton.
+            parent = node.parent
+            after = parent.index(node) + 1
+            grader = parent[after] if after < len(parent) else None
+            if (
+                isinstance(grader, nodes.Element)
+                and "tag_exercise-grader" in (grader["classes"])
+            ):
+                node += parent.pop(after)
+            parent.remove(node)
         chapter += nodes.rubric("", _("Solutions"))
         chapter.extend(solutions)
 
@@ -133,6 +143,8 @@ def site_address(app, config):
     config.html_baseurl = url
     config.ogp_site_url = url
     config.notfound_urls_prefix = urlparse(url).path
+    # {{ site_url }} in a page: the printed edition says where the book lives.
+    config.myst_substitutions = {**config.myst_substitutions, "site_url": url}
 
 
 def introduced_in(app, what, name, obj, options, lines):

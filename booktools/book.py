@@ -405,6 +405,17 @@ class Book:
         chapters and sections alike."""
         return list(self._pages)
 
+    def parts(self) -> list[tuple[str, bool]]:
+        """The root's parts in _toc.yml order: (caption, numbered). The PDF
+        opens each numbered part with a part page; an unnumbered last part is
+        its appendix (_ext/print_edition.py)."""
+        sitemap = parse_toc_yaml(self.root / "_toc.yml")
+        return [
+            (tree.caption, bool(tree.numbered))
+            for tree in sitemap[sitemap.root.docname].subtrees
+            if tree.caption
+        ]
+
     def notebook_pages(self) -> list[Page]:
         """The pages that are MyST notebooks, executed by the build."""
         return [page for page in self._pages if page.is_notebook]

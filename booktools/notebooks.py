@@ -267,6 +267,11 @@ class Converter:
     def dir_math(self, d: Parsed) -> str:
         return self.display_math(d.body, d.options.get("label"))
 
+    def dir_only(self, d: Parsed) -> str:
+        """A notebook is read on screen, like the website: it keeps the
+        website's wording ({only} html) and drops the printed edition's."""
+        return self.markdown(d.body) if d.argument.strip() == "html" else ""
+
     DIRECTIVES: dict[str, str] = {
         "exercise-start": "dir_exercise_start",
         "exercise-end": "dir_dropped",
@@ -276,6 +281,7 @@ class Converter:
         "dropdown": "dir_dropdown",
         "literalinclude": "dir_literalinclude",
         "math": "dir_math",
+        "only": "dir_only",
         **{
             name: "dir_admonition"
             for name in (

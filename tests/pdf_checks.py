@@ -6,14 +6,18 @@ import subprocess
 from pathlib import Path
 
 
-def pdf_text(pdf: Path) -> str:
-    """The PDF's text, with line breaks and hyphenation at line ends undone."""
-    raw = subprocess.run(
+def _pdftotext(pdf: Path) -> str:
+    return subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+
+
+def pdf_text(pdf: Path) -> str:
+    """The PDF's text, with line breaks and hyphenation at line ends undone."""
+    raw = _pdftotext(pdf)
     return re.sub(r"\s+", " ", re.sub(r"-\n(?=\w)", "", raw))
 
 
@@ -61,3 +65,78 @@ def missing_from_pdf(book, text: str) -> list[str]:
     titles = [page.title for page in book.pages()]
     titles += [exercise.title for exercise in book.exercises()]
     return missing_titles(text, titles)
+
+
+def pages_text(pdf: Path) -> list[str]:
+    """Each page's text, in page order (pdftotext ends each page with a form
+    feed)."""
+    return _pdftotext(pdf).split("\f")[:-1]
+
+
+def page_size_pt(pdf: Path) -> tuple[float, float]:
+    """The first page's width and height in points (A4: 595 x 842)."""
+    info = subprocess.run(
+        ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    width, height = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups()
+    return float(width), float(height)
+
+
+# What a running head or foot prints: the book's title, a page number, or the
+# mark of the chapter or section ("1.3. Working in a notebook", "CONTENTS";
+# a heading in the text itself has no dot after its number).
+_MARK = re.compile(
+    r"^(?:[ivxlcdm]+|\d+|(?:\d+|[A-Z])(?:\.\d+)*\. .{1,80}|[A-Z][A-Z ]{2,40})$"
+)
+
+
+def _body_lines(page: str, title: str) -> list[str]:
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    return [line for line in lines if line != title and not _MARK.match(line)]
+
+
+def pages_with_only_running_heads(pages: list[str], title: str) -> list[int]:
+    """1-based numbers of the pages that print a running head or foot and
+    nothing else (a blank page should be blank)."""
+    return [
+        n
+        for n, page in enumerate(pages, start=1)
+        if page.strip() and not _body_lines(page, title)
+    ]
+
+
+def image_pages(pdf: Path) -> set[int]:
+    lines = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    return {int(line.split()[0]) for line in lines if line.split()[2] == "image"}
+
+
+_CAPTION = re.compile(r"Fig\. \d+\.\d+: ")
+
+
+def float_only_pages(pages: list[str], with_images: set[int], title: str) -> list[int]:
+    """1-based numbers of pages that hold figures and their captions and no
+    running text (LaTeX's float pages)."""
+    found = []
+    for n in sorted(with_images):
+        body = " ".join(_body_lines(pages[n - 1], title))
+        if not body:
+            found.append(n)
+            continue
+        before, *captions = _CAPTION.split(body)
+        if not before.strip() and all(len(c.split()) < 60 for c in captions):
+            found.append(n)
+    return found
+
+
+def fonts_without_unicode_map(pdf: Path) -> list[str]:
+    lines = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    # columns: name type encoding emb sub uni object ID; uni is 3rd from the end
+    return [line.split()[0] for line in lines if line.split()[-3] != "yes"]
+
+
+def overfull_boxes(latex_log: str) -> list[str]:
+    return re.findall(r"^Overfull \\[hv]box .*$", latex_log, re.M)

@@ -1,0 +1,83 @@
+"""The PDF edition's structure, which Sphinx's LaTeX builder does not take
+from the book's table of contents.
+
+- Parts: each captioned part of _toc.yml ("Foundations", ...) opens with a
+  part page (``\\part``). The last part, if _toc.yml does not number it, is
+  the appendix: its chapters print as "Appendix A", not as chapter 17.
+- The table of contents keeps the language's own title ("Contents",
+  "Содержание"); Sphinx would title it with the first part's caption.
+
+Jupyter Book's own LaTeX extension (sphinx-jupyterbook-latex) turns captions
+into parts too, but only with its LaTeX class, which needs bbm.sty from the
+1.7 GB texlive-fonts-extra (see _config.yml); these few lines need nothing.
+"""
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.writers.latex import LaTeXTranslator
+
+
+class part_opening(nodes.General, nodes.Element):
+    """Where a part of the book begins: ``caption`` is its title; an
+    ``appendix`` part has none and starts the appendices."""
+
+
+def _visit_part_latex(self, node: part_opening) -> None:
+    if node["appendix"]:
+        self.body.append("\n\\appendix\n")
+    else:
+        self.body.append(f"\n\\part{{{self.encode(node['caption'])}}}\n")
+    raise nodes.SkipNode
+
+
+def _skip(self, node) -> None:
+    raise nodes.SkipNode
+
+
+def parts(app, doctree, docname):
+    """In the LaTeX build's assembled book, a part_opening before each of the
+    root page's captioned tables of contents (their captions are lost when
+    Sphinx inlines the chapters, so they are read from the root page)."""
+    if app.builder.format != "latex" or docname != app.config.root_doc:
+        return
+    tocs = [
+        toc
+        for toc in app.env.get_doctree(docname).findall(addnodes.toctree)
+        if toc.get("caption")
+    ]
+    wrappers = [
+        node
+        for node in doctree.findall(nodes.compound)
+        if "toctree-wrapper" in node["classes"]
+    ]
+    if len(tocs) != len(wrappers):
+        raise RuntimeError(
+            f"print_edition: {len(tocs)} captioned parts in {docname} but "
+            f"{len(wrappers)} tables of contents in the assembled book"
+        )
+    last = len(tocs) - 1
+    for n, (toc, wrapper) in enumerate(zip(tocs, wrappers, strict=True)):
+        appendix = n == last and not toc.get("numbered")
+        opening = part_opening(caption=toc["caption"], appendix=appendix)
+        wrapper.parent.insert(wrapper.parent.index(wrapper), opening)
+
+
+class BookLaTeXTranslator(LaTeXTranslator):
+    """Sphinx's LaTeX translator, leaving the table of contents its
+    language's title."""
+
+    def __init__(self, document, builder, theme) -> None:
+        document["contentsname"] = ""
+        super().__init__(document, builder, theme)
+
+
+def setup(app):
+    app.add_node(
+        part_opening,
+        latex=(_visit_part_latex, None),
+        html=(_skip, None),
+        text=(_skip, None),
+    )
+    app.set_translator("latex", BookLaTeXTranslator)
+    app.connect("doctree-resolved", parts)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
