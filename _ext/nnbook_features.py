@@ -25,15 +25,34 @@ from sphinx.locale import get_translation
 _ = get_translation("nnbook")
 
 
+def _needspace(fraction: float) -> nodes.raw:
+    """In LaTeX, a new page here unless ``fraction`` of a page is left."""
+    return nodes.raw("", f"\\needspace{{{fraction}\\textheight}}", format="latex")
+
+
+# A box (exercise, solution) starts on a new page when less than this much of
+# a page is left, so a short one is not cut into a fragment and its rest.
+BOX_ROOM = 0.25
+
+
 def solutions_to_chapter_end(app, doctree, docname):
     """In the LaTeX build, gather each chapter's solutions under a heading at
     its end, in the order of the exercises, each keeping its title
-    ("Solution to Exercise 8.1") and followed by its check's output."""
+    ("Solution to Exercise 8.1") and followed by its check's output; start
+    no box in the last few lines of a page (BOX_ROOM)."""
     if app.builder.format != "latex":
         return
-    from sphinx_exercise.nodes import solution_node
+    from sphinx_exercise.nodes import (
+        exercise_enumerable_node,
+        exercise_node,
+        solution_node,
+    )
 
     for chapter in doctree.findall(addnodes.start_of_file):
+        for node in list(chapter.findall(exercise_enumerable_node)) + list(
+            chapter.findall(exercise_node)
+        ):
+            node.parent.insert(node.parent.index(node), _needspace(BOX_ROOM))
         solutions = [
             node for node in chapter.findall(solution_node) if node.parent is not None
         ]
@@ -51,8 +70,14 @@ def solutions_to_chapter_end(app, doctree, docname):
             ):
                 node += parent.pop(after)
             parent.remove(node)
+        # The heading stays with the first solution (no page break between).
+        chapter += _needspace(BOX_ROOM + 0.05)
         chapter += nodes.rubric("", _("Solutions"))
-        chapter.extend(solutions)
+        chapter += nodes.raw("", "\\nopagebreak[4]", format="latex")
+        for n, node in enumerate(solutions):
+            if n:
+                chapter += _needspace(BOX_ROOM)
+            chapter += node
 
 
 def _repository(app) -> tuple[str, str]:

@@ -6,6 +6,9 @@ from the book's table of contents.
   the appendix: its chapters print as "Appendix A", not as chapter 17.
 - The table of contents keeps the language's own title ("Contents",
   "Содержание"); Sphinx would title it with the first part's caption.
+- The index prints the book's terms (the pages' {index} roles) in the text's
+  type and the appendix's API names in code type; Sphinx sets all in code.
+- The title page gives the edition: the package's version.
 
 Jupyter Book's own LaTeX extension (sphinx-jupyterbook-latex) turns captions
 into parts too, but only with its LaTeX class, which needs bbm.sty from the
@@ -24,6 +27,7 @@ class part_opening(nodes.General, nodes.Element):
 
 def _visit_part_latex(self, node: part_opening) -> None:
     if node["appendix"]:
+        self.in_appendix = True
         self.body.append("\n\\appendix\n")
     else:
         self.body.append(f"\n\\part{{{self.encode(node['caption'])}}}\n")
@@ -34,41 +38,73 @@ def _skip(self, node) -> None:
     raise nodes.SkipNode
 
 
+def _in_chapter(node) -> bool:
+    while node.parent is not None:
+        node = node.parent
+        if isinstance(node, addnodes.start_of_file):
+            return True
+    return False
+
+
 def parts(app, doctree, docname):
     """In the LaTeX build's assembled book, a part_opening before each of the
     root page's captioned tables of contents (their captions are lost when
     Sphinx inlines the chapters, so they are read from the root page)."""
     if app.builder.format != "latex" or docname != app.config.root_doc:
         return
-    tocs = [
-        toc
-        for toc in app.env.get_doctree(docname).findall(addnodes.toctree)
-        if toc.get("caption")
-    ]
+    tocs = list(app.env.get_doctree(docname).findall(addnodes.toctree))
+    # The root page's own (a chapter's sub-pages' tables sit inside it).
     wrappers = [
         node
         for node in doctree.findall(nodes.compound)
-        if "toctree-wrapper" in node["classes"]
+        if "toctree-wrapper" in node["classes"] and not _in_chapter(node)
     ]
     if len(tocs) != len(wrappers):
         raise RuntimeError(
-            f"print_edition: {len(tocs)} captioned parts in {docname} but "
-            f"{len(wrappers)} tables of contents in the assembled book"
+            f"print_edition: {len(tocs)} tables of contents in {docname} but "
+            f"{len(wrappers)} in the assembled book"
         )
-    last = len(tocs) - 1
-    for n, (toc, wrapper) in enumerate(zip(tocs, wrappers, strict=True)):
-        appendix = n == last and not toc.get("numbered")
+    parts = [
+        (toc, w) for toc, w in zip(tocs, wrappers, strict=True) if toc.get("caption")
+    ]
+    for n, (toc, wrapper) in enumerate(parts):
+        appendix = n == len(parts) - 1 and not toc.get("numbered")
         opening = part_opening(caption=toc["caption"], appendix=appendix)
         wrapper.parent.insert(wrapper.parent.index(wrapper), opening)
 
 
 class BookLaTeXTranslator(LaTeXTranslator):
     """Sphinx's LaTeX translator, leaving the table of contents its
-    language's title."""
+    language's title, and index entries before the appendix (the terms the
+    chapters define) in the text's type: \\spxterm, defined in _config.yml's
+    latex_elements."""
+
+    in_appendix = False
 
     def __init__(self, document, builder, theme) -> None:
         document["contentsname"] = ""
         super().__init__(document, builder, theme)
+
+    def visit_index(self, node) -> None:
+        start = len(self.body)
+        try:
+            super().visit_index(node)
+        finally:
+            if not self.in_appendix:
+                self.body[start:] = [
+                    part.replace("\\spxentry{", "\\spxterm{")
+                    for part in self.body[start:]
+                ]
+
+
+def edition(app, config):
+    """The package's version as the book's release, on the title page."""
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(app.confdir) / "pyproject.toml"
+    if not config.release and pyproject.is_file():
+        config.release = tomllib.loads(pyproject.read_text())["project"]["version"]
 
 
 def setup(app):
@@ -80,4 +116,5 @@ def setup(app):
     )
     app.set_translator("latex", BookLaTeXTranslator)
     app.connect("doctree-resolved", parts)
+    app.connect("config-inited", edition)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
