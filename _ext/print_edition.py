@@ -8,7 +8,8 @@ from the book's table of contents.
   "Содержание"); Sphinx would title it with the first part's caption.
 - The index prints the book's terms (the pages' {index} roles) in the text's
   type and the appendix's API names in code type; Sphinx sets all in code.
-- The title page gives the edition: the package's version.
+- The title page gives the edition (the package's version) and the book's
+  web address.
 
 Jupyter Book's own LaTeX extension (sphinx-jupyterbook-latex) turns captions
 into parts too, but only with its LaTeX class, which needs bbm.sty from the
@@ -98,13 +99,24 @@ class BookLaTeXTranslator(LaTeXTranslator):
 
 
 def edition(app, config):
-    """The package's version as the book's release, on the title page."""
+    """The title page: the package's version as the book's release, and
+    under it the address where the book lives (Book.site_url, set once in
+    _config.yml)."""
     import tomllib
     from pathlib import Path
 
-    pyproject = Path(app.confdir) / "pyproject.toml"
+    from booktools.book import Book
+
+    root = Path(app.confdir)
+    pyproject = root / "pyproject.toml"
     if not config.release and pyproject.is_file():
         config.release = tomllib.loads(pyproject.read_text())["project"]["version"]
+    site = Book(root).site_url
+    config.latex_elements = {
+        **config.latex_elements,
+        "preamble": config.latex_elements.get("preamble", "")
+        + f"\\setreleaseinfo{{\\par\\normalsize\\upshape\\url{{{site}}}}}\n",
+    }
 
 
 def setup(app):

@@ -1,10 +1,11 @@
 """The PDF edition, built by `make pdf`: complete, resolved, self-contained."""
 
 import re
+import tomllib
 
 import pytest
 
-from booktools.book import Book
+from booktools.book import ROOT, Book
 from tests.pdf_checks import (
     embedded_images,
     float_only_pages,
@@ -112,6 +113,12 @@ def pages():
 def test_the_paper_is_a4():
     width, height = page_size_pt(PDF)
     assert (round(width), round(height)) == (595, 842), (width, height)
+
+
+def test_the_title_page_gives_the_edition_and_the_address(pages):
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    title_page = " ".join(pages[0].split())
+    assert version in title_page and BOOK.site_url in title_page, title_page
 
 
 def test_the_table_of_contents_is_titled_contents(pages):
