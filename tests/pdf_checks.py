@@ -140,3 +140,27 @@ def fonts_without_unicode_map(pdf: Path) -> list[str]:
 
 def overfull_boxes(latex_log: str) -> list[str]:
     return re.findall(r"^Overfull \\[hv]box .*$", latex_log, re.M)
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = map(linear, rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def pale_code_colours(highlighting_sty: str, minimum: float) -> list[str]:
+    """The code colours of Sphinx's sphinxhighlight.sty whose contrast with
+    white (WCAG's ratio, which is also how they come out in grey print) is
+    below ``minimum``."""
+    pale = []
+    for rgb in set(
+        re.findall(
+            r"\\textcolor\[rgb\]\{([\d.]+),([\d.]+),([\d.]+)\}", highlighting_sty
+        )
+    ):
+        ratio = 1.05 / (_luminance(tuple(map(float, rgb))) + 0.05)
+        if ratio < minimum:
+            pale.append(f"rgb({','.join(rgb)}) {ratio:.1f}:1")
+    return pale

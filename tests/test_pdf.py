@@ -18,6 +18,7 @@ from tests.pdf_checks import (
     page_size_pt,
     pages_text,
     pages_with_only_running_heads,
+    pale_code_colours,
     pdf_text,
     unresolved_references,
 )
@@ -177,3 +178,10 @@ def test_no_overfull_box():
         or float(re.search(r"\(([\d.]+)pt", box).group(1)) > SPLIT_BOX_SLACK_PT
     ]
     assert not too_big
+
+
+def test_code_colours_are_dark_enough_for_grey_print():
+    """WCAG AA's 4.5:1 for text, against the white page."""
+    sty = (PDF.parent / "sphinxhighlight.sty").read_text()
+    assert "textcolor" in sty
+    assert not pale_code_colours(sty, 4.5)
