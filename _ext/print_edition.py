@@ -119,6 +119,14 @@ def edition(app, config):
     }
 
 
+def _latex_translator(app) -> None:
+    # Only in a LaTeX build: pydata-sphinx-theme adds its HTML translator
+    # (aria-level on the sidebar's headings) only when no other builder's
+    # translator is registered; registering this one always lost it.
+    if app.builder.format == "latex":
+        app.set_translator(app.builder.name, BookLaTeXTranslator, override=True)
+
+
 def setup(app):
     app.add_node(
         part_opening,
@@ -126,7 +134,7 @@ def setup(app):
         html=(_skip, None),
         text=(_skip, None),
     )
-    app.set_translator("latex", BookLaTeXTranslator)
+    app.connect("builder-inited", _latex_translator)
     app.connect("doctree-resolved", parts)
     app.connect("config-inited", edition)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
