@@ -25,21 +25,47 @@ from sphinx.locale import get_translation
 _ = get_translation("nnbook")
 
 
-def _needspace(fraction: float) -> nodes.raw:
-    """In LaTeX, a new page here unless ``fraction`` of a page is left."""
-    return nodes.raw("", f"\\needspace{{{fraction}\\textheight}}", format="latex")
+def _needroom(lines: int) -> nodes.raw:
+    """In LaTeX, a new page here unless ``lines`` lines of text are left."""
+    return nodes.raw("", f"\\needroom{{{lines}\\baselineskip}}", format="latex")
 
 
-# A box (exercise, solution) starts on a new page when less than this much of
-# a page is left, so a short one is not cut into a fragment and its rest.
-BOX_ROOM = 0.25
+# A box (exercise, solution) starts on a new page when the rest of the page
+# cannot hold it, so it is not cut into a fragment and its rest; a box longer
+# than BOX_MOST_LINES may still run on, from at least BOX_LEAST_LINES down.
+BOX_LEAST_LINES = 12
+BOX_MOST_LINES = 36
+LINE_CHARACTERS = 80  # of prose in a line of the printed page, about
+
+
+def _box_lines(node: nodes.Element) -> int:
+    """About how many lines of text ``node`` takes in print: its code and
+    outputs line for line (plus a frame), its prose by length."""
+    lines = 3  # the box's title and frame
+    for block in node.findall(nodes.literal_block):
+        lines += len(block.astext().splitlines()) + 2
+    for para in node.findall(nodes.paragraph):
+        lines += -(-len(para.astext()) // LINE_CHARACTERS) + 1
+    return max(BOX_LEAST_LINES, min(lines, BOX_MOST_LINES))
+
+
+def _keep_with_heading(node: nodes.Element) -> nodes.Element:
+    """The node before which to ask for room: a box that opens its section
+    goes with the section's heading (else the heading ends a page)."""
+    while (
+        isinstance(node.parent, nodes.section)
+        and node.parent.index(node) == 1
+        and isinstance(node.parent[0], nodes.title)
+    ):
+        node = node.parent
+    return node
 
 
 def solutions_to_chapter_end(app, doctree, docname):
     """In the LaTeX build, gather each chapter's solutions under a heading at
     its end, in the order of the exercises, each keeping its title
     ("Solution to Exercise 8.1") and followed by its check's output; start
-    no box in the last few lines of a page (BOX_ROOM)."""
+    no box where the rest of the page cannot hold it (_box_lines)."""
     if app.builder.format != "latex":
         return
     from sphinx_exercise.nodes import (
@@ -52,7 +78,10 @@ def solutions_to_chapter_end(app, doctree, docname):
         for node in list(chapter.findall(exercise_enumerable_node)) + list(
             chapter.findall(exercise_node)
         ):
-            node.parent.insert(node.parent.index(node), _needspace(BOX_ROOM))
+            anchor = _keep_with_heading(node)
+            anchor.parent.insert(
+                anchor.parent.index(anchor), _needroom(_box_lines(node))
+            )
         solutions = [
             node for node in chapter.findall(solution_node) if node.parent is not None
         ]
@@ -71,12 +100,12 @@ def solutions_to_chapter_end(app, doctree, docname):
                 node += parent.pop(after)
             parent.remove(node)
         # The heading stays with the first solution (no page break between).
-        chapter += _needspace(BOX_ROOM + 0.05)
+        chapter += _needroom(_box_lines(solutions[0]) + 3)
         chapter += nodes.rubric("", _("Solutions"))
         chapter += nodes.raw("", "\\nopagebreak[4]", format="latex")
         for n, node in enumerate(solutions):
             if n:
-                chapter += _needspace(BOX_ROOM)
+                chapter += _needroom(_box_lines(node))
             chapter += node
 
 

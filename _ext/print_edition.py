@@ -18,7 +18,10 @@ into parts too, but only with its LaTeX class, which needs bbm.sty from the
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.locale import get_translation
 from sphinx.writers.latex import LaTeXTranslator
+
+_ = get_translation("nnbook")
 
 
 class part_opening(nodes.General, nodes.Element):
@@ -98,6 +101,11 @@ class BookLaTeXTranslator(LaTeXTranslator):
                 ]
 
 
+# Under the title on the title page (the book's own message catalog
+# translates it, as it does the "Solutions" heading).
+SUBTITLE = "From a single neuron to trained networks"
+
+
 def edition(app, config):
     """The title page: the package's version as the book's release, and
     under it the address where the book lives (Book.site_url, set once in
@@ -119,12 +127,23 @@ def edition(app, config):
     }
 
 
-def _latex_translator(app) -> None:
+def _latex_build(app) -> None:
+    if app.builder.format != "latex":
+        return
     # Only in a LaTeX build: pydata-sphinx-theme adds its HTML translator
     # (aria-level on the sidebar's headings) only when no other builder's
     # translator is registered; registering this one always lost it.
-    if app.builder.format == "latex":
-        app.set_translator(app.builder.name, BookLaTeXTranslator, override=True)
+    app.set_translator(app.builder.name, BookLaTeXTranslator, override=True)
+    # The subtitle joins the title on the title page only (the running heads
+    # print the title too), and not the PDF's title (\texorpdfstring; \endgraf,
+    # as \par cannot stand in a PDF string); here, not at config-inited, so
+    # that it is translated.
+    subtitle = f"\\vspace{{1ex}}{{\\LARGE\\mdseries {_(SUBTITLE)}\\endgraf}}"
+    app.builder.context["maketitle"] = (
+        "\\makeatletter{\\let\\nnbooktitle\\@title\\def\\@title{\\texorpdfstring"
+        f"{{\\nnbooktitle\\endgraf{subtitle}}}{{\\nnbooktitle}}}}"
+        "\\sphinxmaketitle}\\makeatother"
+    )
 
 
 def setup(app):
@@ -134,7 +153,7 @@ def setup(app):
         html=(_skip, None),
         text=(_skip, None),
     )
-    app.connect("builder-inited", _latex_translator)
+    app.connect("builder-inited", _latex_build)
     app.connect("doctree-resolved", parts)
     app.connect("config-inited", edition)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

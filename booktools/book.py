@@ -42,6 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # An exercise's three code cells, in this order (see the README, "Exercises").
 EXERCISE_CELLS = ("exercise-skeleton", "exercise-solution", "exercise-grader")
+# The only markdown between an exercise's solution cell and its grader cell.
+GRADER_FOLLOWS = ["```{solution-end}", "```"]
 
 
 def pages_url(repository_url: str) -> str:
@@ -266,6 +268,15 @@ class Page:
                 )
             current[role] = index
             if role == "exercise-grader":
+                between = nb.cells[current["exercise-solution"] + 1 : index]
+                if [c.source.split() for c in between] != [GRADER_FOLLOWS]:
+                    # The PDF moves the grader cell with the solution to the
+                    # chapter's end; prose between them would be left behind.
+                    raise BookError(
+                        f"{where(index)}: exercise {current['label']}'s grader cell "
+                        "must follow its solution directly; say what the check "
+                        "does in the exercise's text"
+                    )
                 close(index)
                 current = None
         close(len(nb.cells))

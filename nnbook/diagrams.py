@@ -353,6 +353,9 @@ def autograd_graph(
     return {node: (text, depth[node]) for node, text in texts.items()}, edges
 
 
+LETTER, PAD = 0.085, 0.25  # an autograd box: width per letter, and padding
+
+
 def draw_autograd_graph(
     output: torch.Tensor,
     params: Mapping[str, torch.Tensor] | None = None,
@@ -369,26 +372,38 @@ def draw_autograd_graph(
     for node, (_, d) in nodes.items():
         columns.setdefault(d, []).append(node)
     tallest = max(len(c) for c in columns.values())
-    # Boxes as wide as the longest name (monospace, about 0.085 in a letter);
-    # the figure is sized so that one data unit is about an inch.
-    width = 0.085 * max(len(text) for text, _ in nodes.values()) + 0.35
-    gap = 0.35
+    # Each column's boxes as wide as its longest name (monospace, about 0.085
+    # in a letter), one data unit about an inch; the output on the right.
+    widths = {
+        d: LETTER * max(len(nodes[n][0]) for n in column) + PAD
+        for d, column in columns.items()
+    }
+    gap = 0.2
+    right = {}  # each column's right edge
+    x = 0.0
+    for d in range(depth, -1, -1):
+        x += widths[d]
+        right[d] = x
+        x += gap
     if ax is None:
-        size = ((width + gap) * depth + width + 0.4, 0.9 * tallest + 0.5)
-        ax = plt.figure(figsize=size).add_subplot()
+        ax = plt.figure(figsize=(x - gap + 0.4, 0.9 * tallest + 0.5)).add_subplot()
     where = {}
     for d, column in columns.items():
         for node, y in zip(column, _node_y(len(column), tallest), strict=True):
-            where[node] = ((width + gap) * (depth - d), 0.9 * y)
+            where[node] = (right[d] - widths[d] / 2, 0.9 * y)
     for src, dst in edges:
         (x0, y0), (x1, y1) = where[src], where[dst]
-        _arrow(ax, (x0 + width / 2, y0), (x1 - width / 2, y1))
-    for node, (text, _) in nodes.items():
+        _arrow(
+            ax,
+            (x0 + widths[nodes[src][1]] / 2, y0),
+            (x1 - widths[nodes[dst][1]] / 2, y1),
+        )
+    for node, (text, d) in nodes.items():
         x, y = where[node]
         leaf = not text.endswith(("Backward0", "Backward1"))
         box = FancyBboxPatch(
-            (x - width / 2, y - 0.25),
-            width,
+            (x - widths[d] / 2, y - 0.25),
+            widths[d],
             0.5,
             boxstyle="round,pad=0.04",
             facecolor="#fff2cc" if leaf else "#dbe9f6",
@@ -402,8 +417,14 @@ def draw_autograd_graph(
     ax.apply_aspect()
     x_lo, x_hi = ax.get_xlim()
     inches_per_unit = ax.get_position().width * ax.figure.get_figwidth() / (x_hi - x_lo)
-    longest = max(len(text) for text, _ in nodes.values())
-    fontsize = min(8.5, 0.9 * width * inches_per_unit * 72 / (0.6 * longest))
+    # The text that fits its box, in points (a monospace letter is 0.6 em).
+    fontsize = min(
+        8.5,
+        min(
+            0.9 * widths[d] * inches_per_unit * 72 / (0.6 * len(text))
+            for text, d in nodes.values()
+        ),
+    )
     for node, (text, _) in nodes.items():
         ax.text(
             *where[node],

@@ -105,6 +105,40 @@ def pages_with_only_running_heads(pages: list[str], title: str) -> list[int]:
     ]
 
 
+_HEADING = re.compile(r"^\d+\.\d+ [A-Z]")  # "8.3 A model factory"
+
+
+_FOOT = re.compile(
+    r"^(?:[ivxlcdm]+|\d+|(?:\d+|[A-Z])(?:\.\d+)+\. .*|[A-Z][A-Z ]{2,40})$"
+)
+
+
+def headings_at_page_foot(pages: list[str]) -> list[str]:
+    """The section headings that end a page, their text on the next one."""
+    found = []
+    for page in pages:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        while lines and _FOOT.match(lines[-1]):  # the page number, the mark
+            lines.pop()
+        if lines and _HEADING.match(lines[-1]) and ". . ." not in lines[-1]:
+            found.append(lines[-1])
+    return found
+
+
+def solutions_across_pages(pages: list[str], title: str) -> list[str]:
+    """The solutions (from "Solution to Exercise 8.1" to the "Correct!" of
+    its check) that begin on one page and end on another."""
+    found = []
+    for n, page in enumerate(pages):
+        for match in re.finditer(r"Solution to Exercise (\d+\.\d+)", page):
+            rest = page[match.end() :]
+            ends = rest.find("Correct!")
+            following = re.search(r"Solution to Exercise \d+\.\d+", rest)
+            if ends < 0 or (following and following.start() < ends):
+                found.append(f"{match.group(1)} (page {n + 1})")
+    return found
+
+
 def image_pages(pdf: Path) -> set[int]:
     lines = subprocess.run(
         ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
@@ -164,3 +198,29 @@ def pale_code_colours(highlighting_sty: str, minimum: float) -> list[str]:
         if ratio < minimum:
             pale.append(f"rgb({','.join(rgb)}) {ratio:.1f}:1")
     return pale
+
+
+_GRAPHIC = re.compile(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]+)\}(\.png)\}")
+
+
+def figure_text_pt(pdf: Path, smallest_text_key: str) -> dict[str, float]:
+    """The smallest text of each figure as printed, in points: the height its
+    PNG records (in the image's pixels, nnbook.plots) at the resolution the
+    PDF prints the image at (pdfimages), image by image in the order of the
+    LaTeX source."""
+    from PIL import Image
+
+    tex = pdf.with_suffix(".tex").read_text()
+    names = ["".join(m.groups()) for m in _GRAPHIC.finditer(tex)]
+    rows = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    ppi = [float(r.split()[12]) for r in rows if r.split()[2] == "image"]
+    if len(ppi) != len(names):
+        raise ValueError(f"{len(names)} images in the LaTeX, {len(ppi)} in the PDF")
+    sizes = {}
+    for name, x_ppi in zip(names, ppi, strict=True):
+        px = Image.open(pdf.parent / name).text.get(smallest_text_key)
+        if px is not None:
+            sizes[name] = float(px) * 72 / x_ppi
+    return sizes

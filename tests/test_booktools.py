@@ -125,6 +125,21 @@ def test_exercise_cells_out_of_order_or_missing_name_page_and_line(
     assert "must have three code cells tagged" in message and problem in message
 
 
+def test_prose_between_a_solution_and_its_grader_is_refused(tmp_path):
+    """The PDF moves the grader with the solution; the prose would stay."""
+    book = exercise_book(
+        tmp_path, "exercise-skeleton, skip-execution", "exercise-solution"
+    )
+    page = book.page("page").path
+    page.write_text(
+        page.read_text().replace(
+            "```{solution-end}\n```\n", "```{solution-end}\n```\n\nThe check:\n"
+        )
+    )
+    with pytest.raises(BookError, match="grader cell must follow its solution"):
+        book.exercises()
+
+
 class FakeReferences:
     """What the converter asks of the build's Sphinx environment."""
 

@@ -1,16 +1,20 @@
 """The PDF edition, built by `make pdf`: complete, resolved, self-contained."""
 
 import re
+import sys
 import tomllib
 
 import pytest
 
 from booktools.book import ROOT, Book
+from nnbook.plots import SMALLEST_TEXT_KEY
 from tests.pdf_checks import (
     embedded_images,
+    figure_text_pt,
     float_only_pages,
     fonts_not_embedded,
     fonts_without_unicode_map,
+    headings_at_page_foot,
     image_pages,
     latex_errors,
     missing_from_pdf,
@@ -20,8 +24,12 @@ from tests.pdf_checks import (
     pages_with_only_running_heads,
     pale_code_colours,
     pdf_text,
+    solutions_across_pages,
     unresolved_references,
 )
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from print_edition import SUBTITLE  # noqa: E402
 
 pytestmark = pytest.mark.pdf
 
@@ -30,11 +38,15 @@ PDF = BOOK.pdf_path
 LOG = PDF.with_suffix(".log")
 
 
-@pytest.fixture(scope="module")
-def text():
+def _built_pdf():
     if not PDF.is_file():
         pytest.fail(f"no PDF at {PDF}: run `make pdf` first")
-    return pdf_text(PDF)
+    return PDF
+
+
+@pytest.fixture(scope="module")
+def text():
+    return pdf_text(_built_pdf())
 
 
 def test_latex_ran_without_errors():
@@ -85,6 +97,7 @@ WEB_ONLY = [
     "clone it",
     "button at the top",
     "On this website",
+    "collapsed cell",
     "glue(",
     "plt.close",
     "%xmode",
@@ -106,9 +119,7 @@ SUBJECT_TERMS = [
 
 @pytest.fixture(scope="module")
 def pages():
-    if not PDF.is_file():
-        pytest.fail(f"no PDF at {PDF}: run `make pdf` first")
-    return pages_text(PDF)
+    return pages_text(_built_pdf())
 
 
 def test_the_paper_is_a4():
@@ -116,10 +127,11 @@ def test_the_paper_is_a4():
     assert (round(width), round(height)) == (595, 842), (width, height)
 
 
-def test_the_title_page_gives_the_edition_and_the_address(pages):
+def test_the_title_page_gives_the_subtitle_edition_and_address(pages):
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     title_page = " ".join(pages[0].split())
-    assert version in title_page and BOOK.site_url in title_page, title_page
+    for expected in (SUBTITLE, version, BOOK.site_url):
+        assert expected in title_page, title_page
 
 
 def test_the_table_of_contents_is_titled_contents(pages):
@@ -147,6 +159,27 @@ def test_no_page_prints_only_a_running_head_or_foot(pages):
 
 def test_no_page_holds_only_figures(pages):
     assert not float_only_pages(pages, image_pages(PDF), BOOK.config["title"])
+
+
+def test_no_heading_ends_a_page(pages):
+    assert not headings_at_page_foot(pages)
+
+
+def test_each_solution_and_its_check_print_on_one_page(pages):
+    """No solution box is cut into a fragment and its rest."""
+    assert not solutions_across_pages(pages, BOOK.config["title"])
+
+
+# The smallest figure text as printed: 7 pt, the usual minimum of publishers.
+FIGURE_TEXT_PT = 7
+
+
+def test_figure_text_is_legible_in_print():
+    sizes = figure_text_pt(PDF, SMALLEST_TEXT_KEY)
+    assert sizes
+    assert {
+        name: round(pt, 1) for name, pt in sizes.items() if pt < FIGURE_TEXT_PT
+    } == {}
 
 
 def test_no_web_only_wording(text):
