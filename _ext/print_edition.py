@@ -18,6 +18,7 @@ into parts too, but only with its LaTeX class, which needs bbm.sty from the
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.locale import _ as sphinx_
 from sphinx.locale import get_translation
 from sphinx.writers.latex import LaTeXTranslator
 
@@ -79,9 +80,10 @@ def parts(app, doctree, docname):
 
 class BookLaTeXTranslator(LaTeXTranslator):
     """Sphinx's LaTeX translator, leaving the table of contents its
-    language's title, and index entries before the appendix (the terms the
-    chapters define) in the text's type: \\spxterm, defined in _config.yml's
-    latex_elements."""
+    language's title, index entries before the appendix (the terms the
+    chapters define) in the text's type (\\spxterm, defined in _config.yml's
+    latex_elements), and a reference to another chapter's equation with its
+    page."""
 
     in_appendix = False
 
@@ -99,6 +101,13 @@ class BookLaTeXTranslator(LaTeXTranslator):
                     part.replace("\\spxentry{", "\\spxterm{")
                     for part in self.body[start:]
                 ]
+
+    def depart_math_reference(self, node) -> None:
+        # An equation of another chapter: its page too ("Eq. 3.4, page 19"),
+        # in Sphinx's own word for it, which its catalogs translate.
+        if self.curfilestack and node["docname"] != self.curfilestack[-1]:
+            label = f"equation:{node['docname']}:{node['target']}"
+            self.body.append(f", {sphinx_('page')} \\pageref{{{label}}}")
 
 
 # Under the title on the title page (the book's own message catalog

@@ -224,3 +224,20 @@ def figure_text_pt(pdf: Path, smallest_text_key: str) -> dict[str, float]:
         if px is not None:
             sizes[name] = float(px) * 72 / x_ppi
     return sizes
+
+
+def equation_page_references(pages: list[str]) -> dict[str, bool]:
+    """Each "Eq. 3.4, page 19" of the text, and whether the page printed as
+    19 shows the equation's number, (3.4)."""
+    by_number = {}
+    for page in pages:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        number = re.search(r"(\d+)$", lines[-1]) if lines else None
+        if number:
+            by_number[number.group(1)] = page
+    found = {}
+    for page in pages:
+        for ref in re.finditer(r"Eq\. (\d+\.\d+), page (\d+)", " ".join(page.split())):
+            equation, on = ref.groups()
+            found[ref.group(0)] = f"({equation})" in by_number.get(on, "")
+    return found

@@ -10,6 +10,7 @@ from booktools.book import ROOT, Book
 from nnbook.plots import SMALLEST_TEXT_KEY
 from tests.pdf_checks import (
     embedded_images,
+    equation_page_references,
     figure_text_pt,
     float_only_pages,
     fonts_not_embedded,
@@ -180,6 +181,11 @@ def test_figure_text_is_legible_in_print():
     assert {
         name: round(pt, 1) for name, pt in sizes.items() if pt < FIGURE_TEXT_PT
     } == {}
+
+
+def test_a_reference_to_another_chapters_equation_gives_its_page(pages):
+    references = equation_page_references(pages)
+    assert references and all(references.values()), references
 
 
 def test_no_web_only_wording(text):
