@@ -204,8 +204,9 @@ def test_every_font_has_a_unicode_map():
 
 
 # framed.sty, which Sphinx's code boxes use, splits a box at a page break a
-# few points too tall now and then (3 in 137 pages, 0.9-5.8 pt, at the foot
-# of a page, not visible); a line past the margin (hbox) is never allowed.
+# few points too tall now and then (at the foot of a page, not visible; one
+# of 1.7 pt in 137 pages when written); a line past the margin (hbox) is
+# never allowed.
 SPLIT_BOX_SLACK_PT = 6
 
 
