@@ -7,6 +7,11 @@ phone on a slow connection).
 - Scripts: the head's scripts are deferred, so the first paint does not wait
   for them (not on the search page, whose search scripts run as they load
   and need the others first).
+- Bootstrap: the theme's bootstrap.js (80 kB, all of Bootstrap's widgets)
+  is replaced by book/_static/nnbook-theme.js, the two things the site used
+  of it; and the page is laid out once, by the parser, before any script
+  runs (book/_templates/layout.html), so that no script's task on a slow
+  phone holds the whole first layout.
 - Search: the theme loads Sphinx's search scripts and the whole search index
   on every page for its search-as-you-type, which this site does not enable;
   they load on the search page only.
@@ -25,6 +30,7 @@ already in the build through matplotlib.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import os
 import re
@@ -219,8 +225,43 @@ def without_search_scripts(extrahead: str, pagename: str) -> Markup:
     return Markup(cleaned)
 
 
+# --- Bootstrap ---------------------------------------------------------------
+# pydata-sphinx-theme 0.17.1 (static/webpack-macros.html) preloads bootstrap.js
+# in the head and runs it at the end of the body; a template filter
+# (book/_templates/layout.html) drops the preload and runs the site's own
+# script in its place, at the same point (before pydata-sphinx-theme.js).
+
+BOOTSTRAP_PRELOAD = re.compile(
+    r'\s*<link rel="preload" as="script" href="[^"]*_static/scripts/bootstrap\.js'
+    r'\?digest=\w+" />'
+)
+BOOTSTRAP_SCRIPT = re.compile(r"_static/scripts/bootstrap\.js\?digest=\w+")
+THEME_SCRIPT = Path(__file__).parents[1] / "book" / "_static" / "nnbook-theme.js"
+
+
+def without_bootstrap_js(theme_html: str) -> Markup:
+    """The theme's head or end of body without bootstrap.js: its preload
+    dropped, its script tag pointed at nnbook-theme.js (a template filter)."""
+    text = str(theme_html)
+    text, preloads = BOOTSTRAP_PRELOAD.subn("", text)
+    digest = hashlib.sha1(THEME_SCRIPT.read_bytes()).hexdigest()[:8]
+    text, scripts = BOOTSTRAP_SCRIPT.subn(
+        f"_static/{THEME_SCRIPT.name}?v={digest}", text
+    )
+    if preloads + scripts != 1:
+        raise ValueError(
+            f"site_speed: {preloads} preloads and {scripts} script tags of "
+            "bootstrap.js found where one was expected: the theme changed; "
+            "update BOOTSTRAP_PRELOAD and BOOTSTRAP_SCRIPT"
+        )
+    return Markup(text)
+
+
 def add_template_filters(app):
     if app.builder.format == "html":
+        app.builder.templates.environment.filters["without_bootstrap_js"] = (
+            without_bootstrap_js
+        )
         if app.config.html_theme_options.get("search_as_you_type"):
             raise ExtensionError(
                 "site_speed: search_as_you_type needs the search scripts on every "

@@ -267,6 +267,41 @@ def test_figures_stay_readable_in_dark_mode(site_url, browser):
     assert corner == [255, 255, 255, 255]
 
 
+def test_the_theme_works_without_bootstraps_script(site_url, browser):
+    """nnbook-theme.js, in place of Bootstrap's (site_speed): the header's
+    buttons have their tooltips as titles, and "Back to top" shows while the
+    reader scrolls up and takes them to the top (on a phone: the theme hides
+    it from 1200 px)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    scripts: list[str] = []
+    tab.on(
+        "request",
+        lambda r: scripts.append(r.url) if r.resource_type == "script" else None,
+    )
+    try:
+        tab.goto(f"{site_url}/book/backprop.html", wait_until="networkidle")
+        untitled = tab.evaluate(
+            """() => [...document.querySelectorAll("[data-bs-toggle='tooltip']")]
+                   .filter(b => !b.title).map(b => b.outerHTML.slice(0, 80))"""
+        )
+        back = tab.locator("#pst-back-to-top")
+        tab.mouse.move(195, 422)  # over the text, which scrolls
+        tab.mouse.wheel(0, 3000)
+        tab.wait_for_function("window.scrollY === 3000")  # the smooth scroll ended
+        hidden_going_down = not back.is_visible()
+        tab.mouse.wheel(0, -600)
+        back.wait_for(state="visible", timeout=5000)
+        back.click()
+        tab.wait_for_function("window.scrollY === 0", timeout=5000)
+    finally:
+        context.close()
+    assert not [s for s in scripts if "bootstrap" in s]
+    assert any("nnbook-theme.js" in s for s in scripts)
+    assert untitled == []
+    assert hidden_going_down
+
+
 def test_the_site_links_to_the_pdf_edition(site_url, browser):
     """How to use this book links to the PDF, which the site serves."""
     tab = browser.new_page()

@@ -5,6 +5,7 @@ site's pages themselves are measured by the browser check (test_browser.py,
 test_a_page_is_light_and_steady)."""
 
 import gzip
+import re
 import sys
 import urllib.request
 
@@ -55,6 +56,31 @@ def test_the_search_scripts_leave_every_page_but_the_search_page():
     assert site_speed.without_search_scripts(head, "search") == head
     with pytest.raises(ValueError, match="2 of the theme's 3 search scripts"):
         site_speed.without_search_scripts(head.replace("searchindex", "index"), "x")
+
+
+# As pydata-sphinx-theme 0.17.1 writes them (static/webpack-macros.html).
+BOOTSTRAP_PRELOAD = (
+    '<link rel="preload" as="script" '
+    'href="../_static/scripts/bootstrap.js?digest=55c26ed414f5f8a31ebb" />'
+)
+BOOTSTRAP_SCRIPT = (
+    '<script defer src="../_static/scripts/bootstrap.js?digest=55c26ed414f5f8a31ebb">'
+    "</script>"
+)
+
+
+def test_bootstrap_js_is_replaced_by_the_sites_own_script():
+    head = f'<link href="theme.css" rel="stylesheet" />\n  {BOOTSTRAP_PRELOAD}'
+    assert (
+        str(site_speed.without_bootstrap_js(head))
+        == '<link href="theme.css" rel="stylesheet" />'
+    )
+    body = str(site_speed.without_bootstrap_js(BOOTSTRAP_SCRIPT))
+    assert re.fullmatch(
+        r'<script defer src="\.\./_static/nnbook-theme\.js\?v=\w{8}"></script>', body
+    ), body
+    with pytest.raises(ValueError, match="the theme changed"):
+        site_speed.without_bootstrap_js(BOOTSTRAP_SCRIPT.replace("bootstrap", "bs"))
 
 
 def test_a_figure_gets_webp_copies_by_width(tmp_path):
