@@ -290,7 +290,8 @@ def grade_linear_without_bias(layer) -> None:
 
 def grade_create_model_and_predict(create_model, predict) -> None:
     """Exercise: ``create_model()`` builds a seeded nn.Linear(1, 1);
-    ``predict(model, X)`` returns its predictions; one SGD step lowers the loss."""
+    ``predict(model, X)`` returns its predictions; one step of gradient
+    descent lowers the loss."""
     model = _call(create_model, "create_model")
     if not isinstance(model, nn.Linear) or (model.in_features, model.out_features) != (
         1,
@@ -330,7 +331,9 @@ def grade_create_model_and_predict(create_model, predict) -> None:
     optim.step()
     after = loss_op(_call(predict, "predict", model, X), y)
     if not after.item() < before.item():
-        _fail("one SGD step on your predictions did not lower the loss.")
+        _fail(
+            "one step of gradient descent on your predictions did not lower the loss."
+        )
     _passed(
         f"the model is seeded, predict works, and one step lowers the loss from "
         f"{before.item():.3f} to {after.item():.3f}."
