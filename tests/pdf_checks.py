@@ -52,11 +52,17 @@ def fonts_not_embedded(pdf: Path) -> list[str]:
     return [line.split()[0] for line in lines if line.split()[-5] != "yes"]
 
 
-def embedded_images(pdf: Path) -> int:
+def _images(pdf: Path) -> list[list[str]]:
+    """The PDF's images (not their masks) as pdfimages lists them, in page
+    order: page, num, type, width, height, ..., x-ppi (index 12), ..."""
     lines = subprocess.run(
         ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
-    return sum(1 for line in lines if line.split()[2] == "image")
+    return [line.split() for line in lines if line.split()[2] == "image"]
+
+
+def embedded_images(pdf: Path) -> int:
+    return len(_images(pdf))
 
 
 def missing_from_pdf(book, text: str) -> list[str]:
@@ -125,7 +131,7 @@ def headings_at_page_foot(pages: list[str]) -> list[str]:
     return found
 
 
-def solutions_across_pages(pages: list[str], title: str) -> list[str]:
+def solutions_across_pages(pages: list[str]) -> list[str]:
     """The solutions (from "Solution to Exercise 8.1" to the "Correct!" of
     its check) that begin on one page and end on another."""
     found = []
@@ -140,10 +146,7 @@ def solutions_across_pages(pages: list[str], title: str) -> list[str]:
 
 
 def image_pages(pdf: Path) -> set[int]:
-    lines = subprocess.run(
-        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
-    ).stdout.splitlines()[2:]
-    return {int(line.split()[0]) for line in lines if line.split()[2] == "image"}
+    return {int(row[0]) for row in _images(pdf)}
 
 
 _CAPTION = re.compile(r"Fig\. \d+\.\d+: ")
@@ -212,10 +215,7 @@ def figure_text_pt(pdf: Path, smallest_text_key: str) -> dict[str, float]:
 
     tex = pdf.with_suffix(".tex").read_text()
     names = ["".join(m.groups()) for m in _GRAPHIC.finditer(tex)]
-    rows = subprocess.run(
-        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
-    ).stdout.splitlines()[2:]
-    ppi = [float(r.split()[12]) for r in rows if r.split()[2] == "image"]
+    ppi = [float(row[12]) for row in _images(pdf)]
     if len(ppi) != len(names):
         raise ValueError(f"{len(names)} images in the LaTeX, {len(ppi)} in the PDF")
     sizes = {}

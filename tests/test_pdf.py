@@ -168,7 +168,7 @@ def test_no_heading_ends_a_page(pages):
 
 def test_each_solution_and_its_check_print_on_one_page(pages):
     """No solution box is cut into a fragment and its rest."""
-    assert not solutions_across_pages(pages, BOOK.config["title"])
+    assert not solutions_across_pages(pages)
 
 
 # The smallest figure text as printed: 7 pt, the usual minimum of publishers.
