@@ -62,7 +62,8 @@ def draw_network(
     highlight: Iterable[tuple[int, int, int]] = (),
     pytorch_shapes: bool = False,
 ) -> Axes:
-    """A fully connected network: one circle per neuron, one line per weight.
+    """A fully connected network: one circle per neuron (x_i for the inputs,
+    a^[l]_j for neuron j of layer l), one arrow per weight.
 
     Args:
         model_or_sizes: a model with ``nn.Linear`` layers, or ``[n_0, ..., n_L]``.
@@ -92,22 +93,22 @@ def draw_network(
         for i, y0 in enumerate(ys[l - 1]):
             for j, y1 in enumerate(ys[l]):
                 on = (l, i, j) in highlight
-                ax.plot(
-                    [xs[l - 1], xs[l]],
-                    [y0, y1],
-                    zorder=1,
+                _connection(
+                    ax,
+                    (xs[l - 1], y0),
+                    (xs[l], y1),
                     color=HIGHLIGHT if on else "#8c8c8c",
                     linewidth=2.5 if on else 0.9,
                 )
         if show_bias:
             for y1 in ys[l]:
-                ax.plot(
-                    [xs[l - 1], xs[l]],
-                    [bias_y, y1],
-                    "--",
-                    zorder=1,
-                    color="#b0b0b0",
+                _connection(
+                    ax,
+                    (xs[l - 1], bias_y),
+                    (xs[l], y1),
+                    color="#a0a0a0",
                     linewidth=0.8,
+                    linestyle="--",
                 )
             ax.add_patch(Circle((xs[l - 1], bias_y), RADIUS, zorder=2, **BIAS_NODE))
             ax.text(xs[l - 1], bias_y, "1", ha="center", va="center", zorder=3)
@@ -126,8 +127,9 @@ def draw_network(
     for l, (x, layer) in enumerate(zip(xs, ys, strict=True)):
         for i, y in enumerate(layer):
             ax.add_patch(Circle((x, y), RADIUS, zorder=2, **NODE))
-            name = f"$x_{i + 1}$" if l == 0 else ""
-            ax.text(x, y, name, ha="center", va="center", fontsize=10, zorder=3)
+            # x_i for an input, a^[l]_j for a neuron, as in the formulas
+            name = f"$x_{i + 1}$" if l == 0 else f"$a^{{[{l}]}}_{i + 1}$"
+            ax.text(x, y, name, ha="center", va="center", fontsize=9, zorder=3)
         if l == 0:
             title = label("input_layer")
         elif l == len(sizes) - 1:
@@ -144,6 +146,26 @@ def draw_network(
 
     _tidy(ax, margin=0.08)
     return ax
+
+
+def _connection(ax: Axes, start, end, linestyle: str = "-", **style) -> None:
+    """A line from one circle's centre to the edge of the next, with an arrowhead."""
+    (x0, y0), (x1, y1) = start, end
+    length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+    shorten = (RADIUS + 0.02) / length
+    ax.add_patch(
+        FancyArrowPatch(
+            (x0, y0),
+            (x1 - (x1 - x0) * shorten, y1 - (y1 - y0) * shorten),
+            arrowstyle="-|>",
+            mutation_scale=9,
+            shrinkA=0,
+            shrinkB=0,
+            linestyle=linestyle,
+            zorder=1,
+            **style,
+        )
+    )
 
 
 def _tidy(ax: Axes, margin: float) -> None:
@@ -260,7 +282,9 @@ def draw_backprop_chain(ax: Axes | None = None) -> Axes:
     dJ/dw_2 the product of those from J back to w_2.
     """
     ax = ax or plt.figure(figsize=(9, 3.6)).add_subplot()
+    # the last step's label, the loss formula, needs a wider gap
     xs = [1.8 * i for i in range(len(_CHAIN_STAGES))]
+    xs[-1] += 0.8
     for x, text in zip(xs, _CHAIN_STAGES, strict=True):
         _box(ax, x, 0, text, color="#f9e0dc" if text == "$J$" else "#dbe9f6")
     for i, text in enumerate(_CHAIN_FORWARD):

@@ -19,10 +19,19 @@ def autograd_gradients(
     y: np.ndarray,
     loss_kind: str = "mse",
 ) -> list[np.ndarray]:
-    """dJ/dW[l] computed by PyTorch for the network of :mod:`nnbook.scratch`.
+    """The gradient of every weight matrix, computed by PyTorch's autograd.
 
-    The forward pass is written again with torch operations on float64
-    tensors, so autograd records it; shapes as in :func:`nnbook.scratch.forward`.
+    The forward pass of :mod:`nnbook.scratch` is written again with torch
+    operations on float64 tensors, so autograd records it.
+
+    Args:
+        weights, activations, X: the network and its input, as given to
+            :func:`nnbook.scratch.forward`.
+        y: (N, n_L) targets.
+        loss_kind: ``"mse"`` or ``"bce"``.
+
+    Returns:
+        One array per layer, shaped like ``weights[l]``.
     """
     unknown = [a for a in activations if a not in scratch.TORCH_ACTIVATIONS]
     if unknown:
@@ -51,13 +60,18 @@ def numerical_gradients(
     weights: list[np.ndarray],
     eps: float = 1e-5,
 ) -> list[np.ndarray]:
-    """Central differences (J(W + eps) - J(W - eps)) / (2 eps), entry by entry.
+    r"""The gradient by central differences, entry by entry:
+    :math:`\bigl(J(w + \varepsilon) - J(w - \varepsilon)\bigr) / 2\varepsilon`
+    for each weight :math:`w`.
 
     Args:
         loss_of: maps a list of weight matrices to the loss.
         weights: where to take the gradient.
         eps: the step; about 1e-5 balances truncation and rounding error in
             float64.
+
+    Returns:
+        One array per layer, shaped like ``weights[l]``.
     """
     grads = []
     for l, W in enumerate(weights):
@@ -87,6 +101,12 @@ def assert_gradients_close(
     error.
 
     Each entry must satisfy ``abs(c - r) <= atol + rtol * abs(r)``.
+
+    Args:
+        computed: the gradients to check, one array per layer.
+        reference: the gradients they should equal, in the same order.
+        reference_name: what the reference is, for the message.
+        rtol, atol: the relative and absolute tolerances.
 
     Returns:
         The largest relative error of a whole gradient over all parameters,
@@ -124,6 +144,10 @@ def check_backward(
     loss_kind: str = "mse",
 ) -> dict[str, float]:
     """Check :func:`nnbook.scratch.backward` against autograd and finite differences.
+
+    Args:
+        weights, activations, X, y, loss_kind: as for
+            :func:`autograd_gradients`.
 
     Returns:
         The worst relative error against each reference, by name.

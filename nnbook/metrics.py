@@ -35,7 +35,17 @@ def evaluate_r2(model: nn.Module, X, y) -> float:
 
 
 def classification_labels(model: nn.Module, X, threshold: float = 0.5) -> np.ndarray:
-    """Class labels (N,) of 0/1 from a model whose output is a probability."""
+    """Class labels from a model whose output is a probability.
+
+    Args:
+        model: outputs the probability of class 1, shape (N, 1).
+        X: (N, M) features.
+        threshold: probability from which a record is called class 1.
+
+    Returns:
+        (N,) integer labels, 1 where the probability is at least
+        ``threshold``, else 0.
+    """
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     proba = predict(model, X)
@@ -49,10 +59,8 @@ def classification_labels(model: nn.Module, X, threshold: float = 0.5) -> np.nda
 def show_classification_report(model: nn.Module, X, y, threshold: float = 0.5) -> None:
     """Print precision, recall and F1 per class, and the accuracy.
 
-    The numbers are scikit-learn's (``precision_recall_fscore_support``);
-    the table is ours, 37 characters wide so that it fits a phone's screen,
-    where scikit-learn's ``classification_report`` (54 wide, with two rows
-    of averages) wraps. Chapter "Classification" introduces it.
+    The scores are computed by scikit-learn's
+    ``precision_recall_fscore_support``.
 
     Args:
         model: outputs the probability of class 1, shape (N, 1).
@@ -68,6 +76,9 @@ def show_classification_report(model: nn.Module, X, y, threshold: float = 0.5) -
         )
     from sklearn.metrics import precision_recall_fscore_support
 
+    # Our own table, not scikit-learn's classification_report: 37 characters
+    # wide, it fits a phone's screen, where the report (54 wide, with two rows
+    # of averages) wraps.
     classes = [0, 1]
     precision, recall, f1, count = precision_recall_fscore_support(
         y_true, labels, labels=classes, zero_division=0

@@ -47,6 +47,9 @@ LABELS: dict[str, str] = {
     "training": "training",
     "validation": "validation",
     "overfitted_boundary": "at the end of training",
+    "early_stopping": "early stopping",
+    "weight_decay": "weight decay",
+    "dropout": "dropout",
     "loss_while_training": "loss while training",
     "network_small": "2-2-1, sigmoid",
     "network_sigmoid": "2-20-20-1, sigmoid",
@@ -74,7 +77,7 @@ LABELS: dict[str, str] = {
     "forward": "forward pass",
     "backward": "backward pass",
     "layer": "layer {l}",
-    "gradient_norm": "RMS of dJ/dW",
+    "gradient_norm": r"size of $\partial J / \partial W^{{[l]}}$ (RMS)",
     "relu_large_weights": "ReLU, weights ×{factor:g}",
     "target": "target",
     "true_line": "true line",
@@ -179,7 +182,9 @@ def use_book_style() -> None:
 
 
 class PlainLogFormatter(matplotlib.ticker.Formatter):
-    """Log-axis labels as plain numbers (0.05, 0.1, 0.2), not 5 × 10⁻².
+    """Log-axis labels as plain numbers (0.05, 0.1, 0.2), not 5 × 10⁻²; on an
+    axis that reaches below 0.001 or above 10 000, as powers of ten (10⁶, not
+    1e+06), all of them.
 
     matplotlib's default labels some minor ticks in scientific notation when
     an axis spans one or two decades, and the labels crowd into each other.
@@ -195,9 +200,15 @@ class PlainLogFormatter(matplotlib.ticker.Formatter):
         mantissa = x / 10 ** np.floor(np.log10(x) + 1e-9)
         shown = {1, 2, 5} if decades < 3 else {1}
         nearest = round(mantissa)
-        if nearest in shown and abs(mantissa - nearest) < 1e-6:
+        if nearest not in shown or abs(mantissa - nearest) >= 1e-6:
+            return ""
+        # plain numbers while the whole axis stays within 0.001 to 10 000
+        if low >= 1e-3 * (1 - 1e-9) and high < 1e4:
             return f"{x:g}"
-        return ""
+        # far from 1, a power of ten: 10⁻⁶, not 1e-06 or 0.000001
+        exponent = int(np.floor(np.log10(x) + 1e-9))
+        power = f"10^{{{exponent}}}"
+        return f"${power}$" if nearest == 1 else f"${nearest}\\times{power}$"
 
 
 def _plain_log_labels(set_defaults: Callable) -> Callable:
@@ -505,7 +516,7 @@ def plot_gradient_norms(
         values = np.asarray(values, dtype=float)
         ax.plot(np.arange(1, values.size + 1), values, "o-", label=text)
     ax.set_yscale("log")
-    ax.set_xlabel(label("layer", l="l"))
+    ax.set_xlabel(label("layer", l="$l$"))
     ax.set_ylabel(label("gradient_norm"))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend()

@@ -48,7 +48,14 @@ class ForwardPass:
 
 
 def with_ones_column(A: np.ndarray) -> np.ndarray:
-    """Prepend a column of ones: (N, n) -> (N, n + 1), so that A @ W adds the bias."""
+    """Prepend a column of ones, so that ``A @ W`` adds the bias row of ``W``.
+
+    Args:
+        A: (N, n) activations of a layer, or the input X.
+
+    Returns:
+        An (N, n + 1) array, a column of ones followed by ``A``.
+    """
     A = np.asarray(A)
     if A.ndim != 2:
         raise ValueError(f"expected a 2-D array (N, n), got shape {A.shape}")
@@ -140,10 +147,16 @@ def forward(
 
 
 def loss(kind: str, a_out: np.ndarray, y: np.ndarray) -> float:
-    """The loss J of predictions ``a_out`` against targets ``y`` (both (N, n_L)).
+    r"""The loss J of the predictions against the targets.
 
-    ``"mse"``: mean of (a - y)^2 over all entries, as ``nn.MSELoss``.
-    ``"bce"``: mean of -(y log a + (1 - y) log(1 - a)), as ``nn.BCELoss``.
+    ``"mse"``: the mean of :math:`(a - y)^2` over all entries, as
+    ``nn.MSELoss``. ``"bce"``: the mean of
+    :math:`-\bigl(y \log a + (1 - y) \log(1 - a)\bigr)`, as ``nn.BCELoss``.
+
+    Args:
+        kind: ``"mse"`` or ``"bce"``.
+        a_out: (N, n_L) predictions, the output layer's activations.
+        y: (N, n_L) targets.
     """
     _check_loss(kind, a_out, y)
     if kind == "mse":
@@ -152,10 +165,18 @@ def loss(kind: str, a_out: np.ndarray, y: np.ndarray) -> float:
 
 
 def loss_gradient(kind: str, a_out: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """dJ/da for the output layer, shape (N, n_L).
+    r"""The derivative of the loss with respect to the output layer's activations.
 
-    For ``"mse"``: 2 (a - y) / K with K = N n_L entries (the 2 comes from the
-    square). For ``"bce"``: (a - y) / (a (1 - a)) / K.
+    For ``"mse"``: :math:`2 (a - y) / K`, with :math:`K = N n_L` entries (the
+    2 comes from the square). For ``"bce"``: :math:`(a - y) / \bigl(a (1 - a) K\bigr)`.
+
+    Args:
+        kind: ``"mse"`` or ``"bce"``.
+        a_out: (N, n_L) predictions.
+        y: (N, n_L) targets.
+
+    Returns:
+        (N, n_L) array, :math:`\partial J / \partial a^{[L]}`.
     """
     _check_loss(kind, a_out, y)
     k = a_out.size
@@ -216,7 +237,15 @@ def train_step(
     learning_rate: float,
     loss_kind: str = "mse",
 ) -> tuple[list[np.ndarray], float]:
-    """One step of gradient descent, W := W - learning_rate * dJ/dW.
+    r"""One step of gradient descent:
+    :math:`W \leftarrow W - \alpha\, \partial J / \partial W` for every layer.
+
+    Args:
+        weights, activations: the network, as given to :func:`forward`.
+        X: (N, n_0) inputs.
+        y: (N, n_L) targets.
+        learning_rate: the step size :math:`\alpha`, positive.
+        loss_kind: ``"mse"`` or ``"bce"``.
 
     Returns:
         The new weights (the old ones are left as they were) and the loss
@@ -248,6 +277,11 @@ def as_sequential(weights: list[np.ndarray], activations: list[str]) -> nn.Seque
 
     ``nn.Linear`` stores its weight as (out, in) and its bias separately, so
     a layer gets ``weight = W[1:].T`` and ``bias = W[0]``.
+
+    Args:
+        weights: ``W[l]`` of shape ``(n_{l-1} + 1, n_l)``, biases in row 0.
+        activations: one name per layer, each a key of
+            :data:`TORCH_ACTIVATIONS`.
     """
     layers: list[nn.Module] = []
     for W, name in zip(weights, activations, strict=True):

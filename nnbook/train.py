@@ -119,7 +119,12 @@ def fit_model(
 
 
 def predict(model: nn.Module, X) -> np.ndarray:
-    """The model's output for ``X: (N, M)`` as a NumPy array, without gradients.
+    """The model's output as a NumPy array, computed without gradients.
+
+    Args:
+        model: the network, in any mode; it is put in evaluation mode for
+            the prediction and left as it was.
+        X: (N, M) features, NumPy array or tensor.
 
     Returns:
         (N,) for a one-output model, else (N, K).

@@ -4,7 +4,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.patches import Circle  # noqa: E402
+from matplotlib.patches import Circle, FancyArrowPatch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from nnbook import diagrams  # noqa: E402
@@ -20,24 +20,40 @@ def circles(ax):
     return [p for p in ax.patches if isinstance(p, Circle)]
 
 
-def solid_lines(ax):
-    return [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+def arrows(ax, linestyle="-"):
+    """The weights' arrows (solid) or the biases' (dashed)."""
+    return [
+        p
+        for p in ax.patches
+        if isinstance(p, FancyArrowPatch) and p.get_linestyle() == linestyle
+    ]
 
 
-def test_network_from_sizes_has_a_circle_per_neuron_and_a_line_per_weight():
+def test_network_from_sizes_has_a_circle_per_neuron_and_an_arrow_per_weight():
     ax = diagrams.draw_network([2, 3, 2])
     assert len(circles(ax)) == 7
-    assert len(solid_lines(ax)) == 2 * 3 + 3 * 2
+    assert len(arrows(ax)) == 2 * 3 + 3 * 2
     texts = [t.get_text() for t in ax.texts]
     assert "$W^{[1]}$: 3×3" in texts and "$W^{[2]}$: 4×2" in texts
     assert {"input", "hidden 1", "output"} <= set(texts)
+    # every neuron named as in the formulas
+    assert {"$x_1$", "$x_2$", "$a^{[1]}_3$", "$a^{[2]}_2$"} <= set(texts)
+
+
+def test_each_arrow_stops_at_the_edge_of_the_neuron_it_feeds():
+    ax = diagrams.draw_network([1, 1])
+    (arrow,) = arrows(ax)
+    start, end = arrow._posA_posB
+    assert start == (0.0, 0.0)
+    target = [c.center for c in circles(ax) if c.center[0] > 0][0]
+    gap = ((target[0] - end[0]) ** 2 + (target[1] - end[1]) ** 2) ** 0.5
+    assert diagrams.RADIUS < gap < diagrams.RADIUS + 0.05
 
 
 def test_bias_nodes_and_their_weights():
     ax = diagrams.draw_network([2, 3, 2], show_bias=True)
     assert len(circles(ax)) == 7 + 2
-    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
-    assert len(dashed) == 3 + 2
+    assert len(arrows(ax, "--")) == 3 + 2
 
 
 def test_network_drawn_from_a_model_matches_its_layers():
@@ -72,7 +88,11 @@ def test_a_module_whose_forward_fails_is_refused():
 
 def test_highlighted_weights_are_drawn_thick_and_red():
     ax = diagrams.draw_network([1, 2, 1], highlight=[(1, 0, 1), (2, 1, 0)])
-    red = [line for line in solid_lines(ax) if line.get_color() == diagrams.HIGHLIGHT]
+    red = [
+        a
+        for a in arrows(ax)
+        if matplotlib.colors.same_color(a.get_edgecolor(), diagrams.HIGHLIGHT)
+    ]
     assert len(red) == 2
 
 

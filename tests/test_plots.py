@@ -205,3 +205,20 @@ def test_log_axes_are_labelled_with_plain_numbers():
         if t.get_text() and ax.get_ylim()[0] <= t.get_position()[1] <= ax.get_ylim()[1]
     ]
     assert sorted(shown, key=float) == ["0.05", "0.1", "0.2", "0.5"]
+
+
+def test_log_axes_far_from_one_are_labelled_with_powers_of_ten():
+    plots.use_book_style()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1e-9, 1e5])
+    ax.set_yscale("log")
+    fig.canvas.draw()
+    low, high = ax.get_ylim()
+    shown = [
+        t.get_text()
+        for t in ax.get_yticklabels()
+        if t.get_text() and low <= t.get_position()[1] <= high
+    ]
+    assert "$10^{-9}$" in shown and "$10^{5}$" in shown
+    # one notation on the axis: no 1e+05, and no 0.001 beside 10^-5
+    assert all(text.startswith("$10^{") for text in shown), shown
