@@ -1,8 +1,9 @@
 """The book's own features that _config.yml cannot express.
 
 HTML: launch links on every page that has a student notebook (Colab, Binder,
-download, all notebooks as a zip), the notebooks copied into the site, and
-the 404 page's links under the site's path.
+download, all notebooks as a zip), the notebooks copied into the site, the
+404 page's links under the site's path, and inline formulas kept on one line
+with the punctuation that follows them.
 PDF: each chapter's exercise solutions gathered at the chapter's end, since a
 printed page has no dropdown to hide them in.
 Both: each entry of the API appendix says which chapter introduces it, from
@@ -12,6 +13,7 @@ Workarounds for upstream bugs are in upstream_fixes.py, not here.
 """
 
 import html
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -225,7 +227,36 @@ def introduced_in(app, what, name, obj, options, lines):
     lines += ["", f"Introduced in :numref:`chapter %s <{page.name}>`."]
 
 
+# Punctuation that must not start a line: a browser may break between an
+# inline formula (KaTeX's inline boxes) and the comma after it.
+_TRAILING_PUNCTUATION = re.compile(r"^[,.;:!?)\]]+")
+
+
+def math_with_its_punctuation(app, doctree, docname):
+    """Wrap each inline formula and the punctuation right after it ("$z = 0$,")
+    in a ``nowrap`` span (nnbook.css), so that no line starts with the comma."""
+    if app.builder.format != "html":
+        return
+    for math in list(doctree.findall(nodes.math)):
+        parent = math.parent
+        at = parent.index(math)
+        following = parent[at + 1] if at + 1 < len(parent) else None
+        if not isinstance(following, nodes.Text):
+            continue
+        match = _TRAILING_PUNCTUATION.match(str(following))
+        if not match:
+            continue
+        kept = nodes.inline("", "", classes=["nowrap"])
+        parent.remove(math)
+        kept += [math, nodes.Text(match.group())]
+        rest = str(following)[match.end() :]
+        parent.replace(following, kept)
+        if rest:
+            parent.insert(at + 1, nodes.Text(rest))
+
+
 def setup(app):
+    app.connect("doctree-resolved", math_with_its_punctuation)
     app.connect("autodoc-process-docstring", introduced_in)
     app.connect("config-inited", site_address)
     app.connect("html-page-context", launch_links)

@@ -9,7 +9,7 @@ from the book's table of contents.
 - The index prints the book's terms (the pages' {index} roles) in the text's
   type and the appendix's API names in code type; Sphinx sets all in code.
 - The title page gives the edition (the package's version) and the book's
-  web address.
+  web address; the opening page after the contents has a heading of its own.
 
 Jupyter Book's own LaTeX extension (sphinx-jupyterbook-latex) turns captions
 into parts too, but only with its LaTeX class, which needs bbm.sty from the
@@ -113,6 +113,10 @@ class BookLaTeXTranslator(LaTeXTranslator):
 # Under the title on the title page (the book's own message catalog
 # translates it, as it does the "Solutions" heading).
 SUBTITLE = "From a single neuron to trained networks"
+# The heading of the book's opening page (the root page's text), which the
+# web shows under the book's title; in print it follows the contents and
+# would otherwise have no heading, and "Contents" in its running foot.
+OPENING = "About this book"
 
 
 def edition(app, config):
@@ -148,6 +152,10 @@ def _latex_build(app) -> None:
     # as \par cannot stand in a PDF string); here, not at config-inited, so
     # that it is translated.
     subtitle = f"\\vspace{{1ex}}{{\\LARGE\\mdseries {_(SUBTITLE)}\\endgraf}}"
+    opening = _(OPENING)
+    app.builder.context["tableofcontents"] += (
+        f"\\chapter*{{{opening}}}\\markboth{{{opening}}}{{{opening}}}"
+    )
     app.builder.context["maketitle"] = (
         "\\makeatletter{\\let\\nnbooktitle\\@title\\def\\@title{\\texorpdfstring"
         f"{{\\nnbooktitle\\endgraf{subtitle}}}{{\\nnbooktitle}}}}"

@@ -23,7 +23,7 @@ def make_linear_data(n: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     """Points around a straight line, for the first one-neuron regression.
 
     x is uniform on [1, 5) and sorted (so a line through the points plots
-    cleanly); y = 2 + 0.7 x + noise, with noise uniform on [-0.5, 0.5).
+    cleanly); :math:`y = 2 + 0.7 x` + noise, with noise uniform on [-0.5, 0.5).
 
     Args:
         n: the number of points, at least 1.

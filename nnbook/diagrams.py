@@ -281,10 +281,10 @@ def draw_backprop_chain(ax: Axes | None = None) -> Axes:
     dJ/dw_1 is the product of the red labels on the way from J back to w_1;
     dJ/dw_2 the product of those from J back to w_2.
     """
-    ax = ax or plt.figure(figsize=(9, 3.6)).add_subplot()
+    ax = ax or plt.figure(figsize=(7.5, 3.0)).add_subplot()
     # the last step's label, the loss formula, needs a wider gap
     xs = [1.8 * i for i in range(len(_CHAIN_STAGES))]
-    xs[-1] += 0.8
+    xs[-1] += 1.1
     for x, text in zip(xs, _CHAIN_STAGES, strict=True):
         _box(ax, x, 0, text, color="#f9e0dc" if text == "$J$" else "#dbe9f6")
     for i, text in enumerate(_CHAIN_FORWARD):

@@ -11,7 +11,8 @@ Importing ``nnbook`` inside IPython (a notebook's kernel) installs
   exception was raised while handling. A message about an ``ellipsis`` (an
   exercise's ``...`` still in place) becomes one line saying so, with the
   reader's line; a name not defined gets one more line saying which cell to
-  run first.
+  run first, and an optimiser given a model without parameters (an
+  exercise's class not written yet) one line saying so.
 
 Outside IPython importing nnbook changes nothing.
 """
@@ -37,6 +38,14 @@ _PLACEHOLDER = (
 )
 _NAME_HINT = (
     "If this name is defined by an exercise or a cell above, run that cell first."
+)
+# PyTorch's words when an optimiser is given a model without parameters: a
+# model class whose __init__ is still the exercise's `...`.
+_NO_PARAMETERS = "optimizer got an empty parameter list"
+_NO_PARAMETERS_HINT = (
+    "The model has no parameters: if its class comes from an exercise, its "
+    "`__init__` may still hold `...`. Finish that exercise and run its cell, "
+    "then run this one again."
 )
 
 
@@ -103,5 +112,7 @@ def show_error(shell, etype, evalue, tb, tb_offset=None) -> list[str]:
         stb = shell.InteractiveTB.structured_traceback(etype, evalue, tb, tb_offset=0)
         if isinstance(evalue, NameError):
             stb = [*stb, _NAME_HINT]
+        elif _NO_PARAMETERS in str(evalue):
+            stb = [*stb, _NO_PARAMETERS_HINT]
     shell._showtraceback(etype, evalue, stb)
     return stb

@@ -1,20 +1,30 @@
-"""A multi-layer network in NumPy, written like the formulas of the theory pages.
+r"""A multi-layer network in NumPy, written like the formulas of the theory pages.
 
-Notation (as on the pages): layer l takes the activations ``a[l-1]`` of the
-layer before (``a[0] = X``), prepends a column of ones for the bias, and
-computes
+Layer :math:`l` takes the activations :math:`a^{[l-1]}` of the layer before
+(:math:`a^{[0]} = X`), puts a column of ones in front of them for the bias,
+and computes
 
-    z[l] = [1, a[l-1]] @ W[l]        (N, n_l)
-    a[l] = g_l(z[l])
+.. math::
 
-so ``W[l]`` has shape ``(n_{l-1} + 1, n_l)``: row 0 holds the biases. Lists
-are indexed from 0 in code, so ``weights[0]`` is the page's W[1].
+    z^{[l]} = [1, a^{[l-1]}]\, W^{[l]}, \qquad a^{[l]} = g_l\bigl(z^{[l]}\bigr).
 
-Backpropagation (page "Backpropagation"):
+So :math:`W^{[l]}` has a row for each input of layer :math:`l`, plus row 0
+for the biases, and a column for each neuron: its shape is
+:math:`(n_{l-1} + 1, n_l)`. Python counts from 0, so ``weights[0]`` is the
+book's :math:`W^{[1]}`.
 
-    delta[L] = dJ/da[L] * g_L'(z[L])
-    delta[l] = (delta[l+1] @ W[l+1][1:].T) * g_l'(z[l])
-    dJ/dW[l] = [1, a[l-1]].T @ delta[l]
+Backpropagation (:numref:`chapter %s <backprop>`), with :math:`\tilde W`
+the weights without their bias row:
+
+.. math::
+
+    \begin{aligned}
+    \delta^{[L]} &= \frac{\partial J}{\partial a^{[L]}}
+        \odot g_L'\bigl(z^{[L]}\bigr), \\
+    \delta^{[l]} &= \bigl(\delta^{[l+1]}\, (\tilde W^{[l+1]})^{\mathsf T}\bigr)
+        \odot g_l'\bigl(z^{[l]}\bigr), \\
+    \frac{\partial J}{\partial W^{[l]}} &= [1, a^{[l-1]}]^{\mathsf T}\, \delta^{[l]}.
+    \end{aligned}
 """
 
 from dataclasses import dataclass

@@ -64,6 +64,20 @@ def test_a_placeholder_or_a_missing_name_says_what_to_run_first(shell, capsys):
     assert "run that cell first" in run(shell, capsys, "print(not_defined_yet)")[-1]
 
 
+def test_a_model_without_parameters_points_to_its_exercise(shell, capsys):
+    cell = (
+        "import torch\n"
+        "class Net(torch.nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        ...  # your layers\n"
+        "torch.optim.SGD(Net().parameters(), lr=0.1)"
+    )
+    lines = run(shell, capsys, cell)
+    assert "ValueError: optimizer got an empty parameter list" in "\n".join(lines)
+    assert lines[-1].startswith("The model has no parameters")
+
+
 def test_without_ipython_importing_nnbook_installs_nothing():
     import subprocess
     import sys

@@ -30,7 +30,7 @@ from tests.pdf_checks import (
 )
 
 sys.path.insert(0, str(ROOT / "_ext"))
-from print_edition import SUBTITLE  # noqa: E402
+from print_edition import OPENING, SUBTITLE  # noqa: E402
 
 pytestmark = pytest.mark.pdf
 
@@ -138,6 +138,13 @@ def test_the_title_page_gives_the_subtitle_edition_and_address(pages):
 def test_the_table_of_contents_is_titled_contents(pages):
     front = [p.strip().splitlines()[0] for p in pages[:4] if p.strip()]
     assert "CONTENTS" in front, front
+
+
+def test_the_opening_page_has_its_own_heading_and_running_foot(pages):
+    """The root page's text, after the contents: headed "About this book",
+    and its foot does not name the contents."""
+    (opening,) = [p for p in pages if p.strip().upper().startswith(OPENING.upper())]
+    assert "CONTENTS" not in opening.strip().splitlines()[-1].upper()
 
 
 def test_each_part_opens_with_a_part_page_and_the_appendix_is_lettered(pages):

@@ -112,3 +112,32 @@ def test_codeautolink_walks_a_page_with_an_exercise():
             walk(page())
     titled_sections_only()
     assert walk(page()) == []
+
+
+def test_an_inline_formula_keeps_the_punctuation_after_it_on_its_line():
+    from docutils import nodes
+    from nnbook_features import math_with_its_punctuation
+
+    paragraph = nodes.paragraph(
+        "",
+        "",
+        nodes.Text("where "),
+        nodes.math("", "z = 0"),
+        nodes.Text(", that is"),
+        nodes.math("", "w"),
+        nodes.Text(" alone"),
+    )
+    doctree = nodes.document(None, None)
+    doctree += paragraph
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"))
+    math_with_its_punctuation(app, doctree, "page")
+    kept = list(doctree.findall(nodes.inline))
+    assert [k.astext() for k in kept] == ["z = 0,"]
+    assert "nowrap" in kept[0]["classes"]
+    assert paragraph.astext() == "where z = 0, that isw alone"  # nothing lost
+    # the PDF is left alone
+    app.builder.format = "latex"
+    doctree = nodes.document(None, None)
+    doctree += nodes.paragraph("", "", nodes.math("", "x"), nodes.Text("."))
+    math_with_its_punctuation(app, doctree, "page")
+    assert not list(doctree.findall(nodes.inline))
