@@ -2,7 +2,8 @@
 phone on a slow connection).
 
 - Figures: each figure PNG (the PDF's image) is also written as WebP at a few
-  widths, and the page's <img> offers them by width (srcset), with its width
+  widths (on the other cores, from the moment its page is read: 9 s of work
+  that no longer holds the build), and the page's <img> offers them by width (srcset), with its width
   and height (so nothing shifts as it loads), loaded lazily except the first.
 - Scripts: the head's scripts are deferred, so the first paint does not wait
   for them (not on the search page, whose search scripts run as they load
@@ -35,6 +36,7 @@ import html
 import os
 import re
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from markupsafe import Markup
@@ -72,30 +74,79 @@ FIGURE = re.compile(
 )
 
 
-def _webp_variants(png: Path, images: Path) -> tuple[int, int, list[tuple[int, str]]]:
-    """Write `png` as WebP at WIDTHS narrower than it and at its own width, into
-    `images`, unless there already (names carry the PNG's name, which Sphinx
-    derives from its content). Returns the PNG's size and (width, name) pairs."""
+def _write_webp(png: Path, target: Path, width: int) -> None:
+    """Write `png` scaled to `width` as WebP (Pillow works without holding
+    Python's lock here, so a few of these run beside the page writing)."""
     from PIL import Image
 
     with Image.open(png) as image:
+        if width != image.size[0]:
+            height = round(image.size[1] * width / image.size[0])
+            image = image.resize((width, height), Image.Resampling.LANCZOS)
+        with _written(target) as tmp:
+            image.save(tmp, "WEBP", **WEBP)
+
+
+# The WebP files being written while Sphinx writes the pages, by name; the
+# build waits for them at its end (written_webp).
+_encoding: dict[str, Future] = {}
+_pool: ThreadPoolExecutor | None = None
+
+
+def _webp_variants(png: Path, images: Path) -> tuple[int, int, list[tuple[int, str]]]:
+    """Have `png` written as WebP at WIDTHS narrower than it and at its own
+    width, into `images`, unless there already (names carry the PNG's name,
+    which Sphinx derives from its content). Returns the PNG's size and
+    (width, name) pairs at once; the files are written in the background."""
+    global _pool
+    from PIL import Image
+
+    with Image.open(png) as image:  # reads the size only
         width, height = image.size
-        widths = [w for w in WIDTHS if w < width * 0.9] + [width]
-        variants = []
-        for w in widths:
-            name = f"{png.stem}-{w}.webp"
-            variants.append((w, name))
-            target = images / name
-            if target.is_file():
-                continue
-            scaled = (
-                image.resize((w, round(height * w / width)), Image.Resampling.LANCZOS)
-                if w != width
-                else image
-            )
-            with _written(target) as tmp:
-                scaled.save(tmp, "WEBP", **WEBP)
+    widths = [w for w in WIDTHS if w < width * 0.9] + [width]
+    variants = []
+    for w in widths:
+        name = f"{png.stem}-{w}.webp"
+        variants.append((w, name))
+        target = images / name
+        if name in _encoding or target.is_file():
+            continue
+        if _pool is None:  # one core is Sphinx's
+            cores = len(os.sched_getaffinity(0))
+            _pool = ThreadPoolExecutor(max_workers=max(1, cores - 1))
+        _encoding[name] = _pool.submit(_write_webp, png, target, w)
     return width, height, variants
+
+
+def early_webp(app, doctree) -> None:
+    """Start writing a page's figures as WebP as soon as the page is read
+    (after Sphinx's image collector), so that the writing overlaps the rest
+    of the build rather than waiting at its end."""
+    if app.builder.format != "html":
+        return
+    images = Path(app.outdir) / "_images"
+    images.mkdir(parents=True, exist_ok=True)
+    for src, (docnames, _) in app.env.images.items():
+        if app.env.docname in docnames and src.endswith(".png"):
+            _webp_variants(Path(app.srcdir, src), images)
+
+
+def written_webp(app, exception) -> None:
+    """Wait for the WebP files; a figure that could not be written fails the
+    build."""
+    global _pool
+    try:
+        for name, future in _encoding.items():
+            error = future.exception()
+            if error is not None and exception is None:
+                raise ExtensionError(
+                    f"site_speed: writing _images/{name} failed: {error}"
+                ) from error
+    finally:
+        _encoding.clear()
+        if _pool is not None:
+            _pool.shutdown()
+            _pool = None
 
 
 def responsive_figures(app, pagename, templatename, context, doctree):
@@ -374,8 +425,12 @@ def cut_icon_font(app, exception):
 def setup(app):
     app.add_js_file(None, body=RESOLVE_THEME, priority=1)
     app.connect("builder-inited", add_template_filters)
+    app.connect("doctree-read", early_webp, priority=600)  # after the image collector
     app.connect("html-page-context", responsive_figures)
     app.connect("html-page-context", deferred_scripts)
     app.connect("html-page-context", preloaded_fonts)
+    app.connect(
+        "build-finished", written_webp, priority=900
+    )  # last: other work overlaps
     app.connect("build-finished", cut_icon_font)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -13,6 +13,10 @@ results go into the cache as myst-nb stores them, so the serial Sphinx build
 that follows finds every page executed. Jupyter Book cannot build in parallel
 itself (some extensions are not parallel-safe, and the cache's SQLite
 database takes one writer), so only the execution is spread over the cores.
+
+A build whose inputs (site_inputs) are those of the last successful one, with
+its output still there, stops before any of this: `make book` twice costs
+the second time a digest of the book's files, not a Sphinx start (4 s).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from booktools.book import ROOT, Book, Page
+from booktools.book import ROOT, Book, BookError, Page
 
 # One thread per kernel: the pages' tensors are small, so more threads do not
 # help, kernels side by side would fight over the cores, and torch's sums over
@@ -156,6 +160,53 @@ def structure_changed(book: Book, builder: str) -> tuple[bool, Path, str]:
     return changed, stamp, now
 
 
+# Folders under the book that are not its inputs: outputs, environments,
+# downloaded tools (their lock files, which are inputs, are outside them).
+NOT_INPUTS = {
+    "_build",
+    ".git",
+    ".venv",
+    ".venv-latest",
+    "node_modules",
+    "_vendor",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "build",
+}
+
+
+def site_inputs(book: Book, inputs: list[Path]) -> str:
+    """A digest of everything a build is made from: the book's files, the
+    page inputs, the build's own code and extensions, and the installed
+    packages (their names carry their versions)."""
+    files: list[Path] = list(inputs)
+    for top in {book.root, ROOT / "booktools", ROOT / "_ext"}:
+        for folder, subfolders, names in os.walk(top):
+            subfolders[:] = sorted(d for d in subfolders if d not in NOT_INPUTS)
+            files += [Path(folder, name) for name in names]
+    h = hashlib.sha256(digest(files).encode())
+    for folder in sorted({Path(p) for p in sys.path if p.endswith("site-packages")}):
+        if folder.is_dir():
+            h.update("\0".join(sorted(os.listdir(folder))).encode())
+    return h.hexdigest()
+
+
+def unchanged_since_last_build(book: Book, builder: str, inputs: list[Path]):
+    """Whether nothing a build is made from changed since this builder's last
+    successful build, whose output is still there; and the stamp to write
+    after a successful build."""
+    stamp = book.build_dir / f".inputs-{builder}.sha256"
+    now = site_inputs(book, inputs)
+    try:
+        output = book.html_dir / "index.html" if builder == "html" else book.pdf_path
+    except BookError:  # no PDF yet
+        return False, stamp, now
+    same = stamp.is_file() and stamp.read_text().strip() == now and output.is_file()
+    return same, stamp, now
+
+
 def known_seconds() -> dict[str, float]:
     """Each page's execution time as `make bench` last measured it."""
     results = ROOT / "bench" / "results.json"
@@ -229,7 +280,30 @@ def execute_pages(book: Book, jobs: int) -> None:
             log(f"[{n}/{len(todo)}] {page}: {seconds:.1f} s")
 
 
+def publish(book: Book, builder: str) -> None:
+    """Put in the site what the build's output goes with."""
+    if builder == "html":
+        # The package the student notebooks install, published with the site.
+        wheels = book.html_dir / "wheels"
+        wheels.mkdir(exist_ok=True)
+        shutil.copy(build_wheel(book), wheels / book.wheel_path.name)
+    else:
+        # The site links to the PDF edition: serve it too.
+        book.html_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(book.pdf_path, book.html_dir / book.pdf_path.name)
+        log(f"the PDF: {book.pdf_path} (also in the site)")
+
+
 def build(book: Book, builder: str, jobs: int, inputs: list[Path]) -> int:
+    unchanged, inputs_stamp, inputs_digest = unchanged_since_last_build(
+        book, builder, inputs
+    )
+    if unchanged:
+        what = "site" if builder == "html" else "PDF"
+        log(f"nothing changed since the last build: the {what} is up to date")
+        publish(book, builder)
+        return 0
+    inputs_stamp.unlink(missing_ok=True)
     drop_stale_cache(book, inputs)
     rewrite_all, toc_stamp, toc_digest = structure_changed(book, builder)
     if rewrite_all:
@@ -262,16 +336,8 @@ def build(book: Book, builder: str, jobs: int, inputs: list[Path]) -> int:
     status = subprocess.run(command, cwd=book.root, env=env).returncode
     if status == 0:
         toc_stamp.write_text(toc_digest + "\n")
-    if status == 0 and builder == "html":
-        # The package the student notebooks install, published with the site.
-        wheels = book.html_dir / "wheels"
-        wheels.mkdir(exist_ok=True)
-        shutil.copy(build_wheel(book), wheels / book.wheel_path.name)
-    if status == 0 and builder == "pdflatex":
-        # The site links to the PDF edition: serve it too.
-        book.html_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copy(book.pdf_path, book.html_dir / book.pdf_path.name)
-        log(f"the PDF: {book.pdf_path} (also in the site)")
+        publish(book, builder)
+        inputs_stamp.write_text(inputs_digest + "\n")
     return status
 
 

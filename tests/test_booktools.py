@@ -284,3 +284,33 @@ def test_a_custom_domain_overrides_the_pages_address_and_a_bad_url_is_named(
     (tmp_path / "_config.yml").write_text("repository:\n  url: gitlab.com/a/b\n")
     with pytest.raises(BookError, match="repository.url must be"):
         _ = Book(tmp_path).site_url
+
+
+def test_a_build_starts_only_when_an_input_changed(tmp_path):
+    """`make book` twice does nothing the second time; any change to the
+    book's files (not to its outputs), or a missing output, builds again."""
+    from booktools.build import unchanged_since_last_build
+
+    book = write_book(
+        tmp_path / "book", "format: jb-book\nroot: index\n", {"index": "# A\n"}
+    )
+    inputs = [book.root / "index.md"]
+    same, stamp, digest = unchanged_since_last_build(book, "html", inputs)
+    assert not same  # never built
+    book.html_dir.mkdir(parents=True)
+    (book.html_dir / "index.html").write_text("<p>A</p>")
+    stamp.write_text(digest + "\n")  # as a successful build leaves it
+    assert unchanged_since_last_build(book, "html", inputs)[0]
+    (book.build_dir / "jupyter_execute").mkdir()  # outputs are not inputs
+    (book.build_dir / "jupyter_execute" / "x.ipynb").write_text("{}")
+    assert unchanged_since_last_build(book, "html", inputs)[0]
+    assert not unchanged_since_last_build(book, "pdflatex", inputs)[0]
+    (book.root / "figure.svg").write_text("<svg/>")  # a file added
+    assert not unchanged_since_last_build(book, "html", inputs)[0]
+    (book.root / "figure.svg").unlink()
+    assert unchanged_since_last_build(book, "html", inputs)[0]
+    (book.root / "index.md").write_text("# B\n")  # a file edited
+    assert not unchanged_since_last_build(book, "html", inputs)[0]
+    (book.root / "index.md").write_text("# A\n")
+    (book.html_dir / "index.html").unlink()  # the output gone
+    assert not unchanged_since_last_build(book, "html", inputs)[0]

@@ -253,6 +253,12 @@ def test_an_edit_undone_gives_the_clean_builds_site(book):
         p for p in clean.keys() | rebuilt.keys() if clean.get(p) != rebuilt.get(p)
     ]
     assert not differing, f"the rebuilt site differs in {differing}"
+    assert "nothing changed" not in log(result)
+    # Built again with nothing changed, Sphinx does not even start.
+    again = build(book)
+    assert again.returncode == 0, log(again)
+    assert "nothing changed since the last build" in log(again)
+    assert "Running Jupyter-Book" not in log(again)
 
 
 def test_a_page_added_under_sections_gets_every_guard(book):

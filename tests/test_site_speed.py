@@ -11,6 +11,7 @@ import urllib.request
 
 import pytest
 from PIL import Image
+from sphinx.errors import ExtensionError
 
 from booktools import lighthouse
 from booktools.book import ROOT, served
@@ -91,12 +92,24 @@ def test_a_figure_gets_webp_copies_by_width(tmp_path):
     width, height, variants = site_speed._webp_variants(png, out)
     assert (width, height) == (1403, 912)
     assert [w for w, _ in variants] == [480, 720, 1080, 1403]
+    site_speed.written_webp(None, None)  # written in the background: wait
     for w, name in variants:
         with Image.open(out / name) as image:
             assert image.format == "WEBP" and image.width == w
     # a figure narrower than a width gets no copy wider than itself
     Image.new("RGBA", (700, 400), "white").save(png)
     assert [w for w, _ in site_speed._webp_variants(png, out)[2]] == [480, 700]
+    site_speed.written_webp(None, None)
+
+
+def test_a_figure_that_cannot_be_written_fails_the_build(tmp_path):
+    png = tmp_path / "fig.png"
+    Image.new("RGBA", (500, 300), "white").save(png)
+    site_speed._webp_variants(png, tmp_path / "missing")  # no such folder
+    with pytest.raises(
+        ExtensionError, match="writing _images/fig-500.webp failed: .*No such file"
+    ):
+        site_speed.written_webp(None, None)
 
 
 def test_the_loopback_server_compresses_text_as_a_host_does(tmp_path):
