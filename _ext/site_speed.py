@@ -3,8 +3,9 @@ phone on a slow connection).
 
 - Figures: each figure PNG (the PDF's image) is also written as WebP at a few
   widths (on the other cores, from the moment its page is read: 9 s of work
-  that no longer holds the build), and the page's <img> offers them by width (srcset), with its width
-  and height (so nothing shifts as it loads), loaded lazily except the first.
+  that no longer holds the build), and the page's <img> offers them by width
+  (srcset), with its width and height (so nothing shifts as it loads), loaded
+  lazily except the first.
 - Scripts: the head's scripts are deferred, so the first paint does not wait
   for them (not on the search page, whose search scripts run as they load
   and need the others first).
