@@ -306,6 +306,11 @@ def main() -> int:
         "--site-runs", type=int, default=3, help="Lighthouse runs per page (default 3)"
     )
     parser.add_argument(
+        "--skip-site",
+        action="store_true",
+        help="no Lighthouse: keep the last results' (dated in results.md)",
+    )
+    parser.add_argument(
         "--site-only",
         action="store_true",
         help="only Lighthouse on the built site, kept beside the last results",
@@ -342,7 +347,13 @@ def main() -> int:
     if not args.skip_test:
         log("make test, phase by phase")
         results["make_test"] = test_phases(args.test_runs)
-    results["site"] = site(args.site_runs)
+    if args.skip_site:
+        last = ROOT / "bench" / "results.json"
+        results["site"] = (
+            json.loads(last.read_text()).get("site") if last.is_file() else None
+        )
+    else:
+        results["site"] = site(args.site_runs)
     results["budgets"] = [dataclasses.asdict(b) for b in budgets(results)]
     write(results)
     log("wrote bench/results.json and bench/results.md")
