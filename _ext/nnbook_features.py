@@ -3,7 +3,8 @@
 HTML: launch links on every page that has a student notebook (Colab, Binder,
 download, all notebooks as a zip), the notebooks copied into the site, the
 404 page's links under the site's path, and inline formulas kept on one line
-with the punctuation that follows them.
+with the punctuation that follows them, formulas read as plain text in the
+page's description (its <meta> for search engines).
 PDF: each chapter's exercise solutions gathered at the chapter's end, since a
 printed page has no dropdown to hide them in.
 Both: each entry of the API appendix says which chapter introduces it, from
@@ -15,6 +16,7 @@ Workarounds for upstream bugs are in upstream_fixes.py, not here.
 import html
 import re
 import shutil
+import unicodedata
 import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
@@ -255,11 +257,119 @@ def math_with_its_punctuation(app, doctree, docname):
             parent.insert(at + 1, nodes.Text(rest))
 
 
+# A formula in a page's description (the <meta> a search engine shows) is
+# read as plain text, not LaTeX: "x₁, …, x_M", not "x_1, \dots, x_M".
+_PLAIN_COMMANDS = {
+    "dots": "…",
+    "ldots": "…",
+    "cdots": "…",
+    "cdot": "·",
+    "times": "×",
+    "partial": "∂",
+    "sum": "Σ",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "ne": "≠",
+    "neq": "≠",
+    "approx": "≈",
+    "to": "→",
+    "rightarrow": "→",
+    "infty": "∞",
+    "in": "∈",
+    "quad": " ",
+    "qquad": " ",
+}
+_SCRIPTS = {
+    "_": str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"),
+    "^": str.maketrans("0123456789T", "⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ"),
+}
+
+
+def _greek(name: str) -> str | None:
+    case = "CAPITAL" if name[0].isupper() else "SMALL"
+    letter = {"LAMBDA": "LAMDA"}.get(name.upper(), name.upper())  # Unicode's name
+    try:
+        return unicodedata.lookup(f"GREEK {case} LETTER {letter}")
+    except KeyError:
+        return None
+
+
+def plain_math(latex: str) -> str:
+    """A formula as plain text: LaTeX's commands as their symbols, fractions
+    as a/b, single-digit (or T) sub- and superscripts as Unicode ones."""
+    text = re.sub(r"\\mathbb\{R\}", "ℝ", latex)
+    text = re.sub(r"\\hat\s*\{?(\w)\}?", "\\1\u0302", text)  # ŷ
+    text = re.sub(r"\\(?:left|right|[,;:!]|\s)", " ", text)
+
+    def command(match: re.Match) -> str:
+        name, space = match.group(1), match.group(2)
+        if name == "frac":
+            return "\\frac"
+        letter = _greek(name) or {"partial": "∂"}.get(name)
+        if letter:  # the space only ended the command's name: "\partial J"
+            return letter
+        return _PLAIN_COMMANDS.get(name, "") + space
+
+    text = re.sub(r"\\([A-Za-z]+)( ?)", command, text)
+
+    def grouped(part: str) -> str:
+        return f"({part})" if re.search(r"[\s+\-×·/=]", part.strip()) else part
+
+    def script(match: re.Match) -> str:
+        mark, body = match.group(1), match.group(2)
+        body = body[1:-1] if body.startswith("{") else body
+        small = body.translate(_SCRIPTS[mark])
+        return small if len(body) == 1 and small != body else mark + grouped(body)
+
+    text = re.sub(r"([_^])(\{[^{}]*\}|[^{\s])", script, text)
+
+    def fraction(match: re.Match) -> str:
+        return f"{grouped(match.group(1))}/{grouped(match.group(2))}"
+
+    while (done := re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", fraction, text)) != text:
+        text = done
+    text = text.replace("{", "").replace("}", "")
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", text).strip())
+
+
+def plain_math_for_description(app, pagename, templatename, context, doctree):
+    """Before sphinxext-opengraph takes the description from the doctree
+    (its text, LaTeX and all): each formula becomes plain text, and text
+    split around it one run again, so that the spaces around it stay (the
+    extension strips each piece and puts none before a parenthesis). The
+    page's HTML is already written from the doctree by now."""
+    if doctree is None:
+        return
+    for math in list(doctree.findall(nodes.math)):
+        math.parent.replace(math, nodes.Text(plain_math(math.astext())))
+    for span in list(doctree.findall(nodes.inline)):
+        if "nowrap" in span["classes"]:
+            span.parent.replace(span, span.children)
+    for parent in list(doctree.findall(nodes.TextElement)):
+        runs: list[nodes.Node] = []
+        for child in parent.children:
+            if (
+                runs
+                and isinstance(child, nodes.Text)
+                and isinstance(runs[-1], nodes.Text)
+            ):
+                runs[-1] = nodes.Text(str(runs[-1]) + str(child))
+            else:
+                runs.append(child)
+        if len(runs) != len(parent.children):
+            parent.children = []
+            parent.extend(runs)
+
+
 def setup(app):
     app.connect("doctree-resolved", math_with_its_punctuation)
     app.connect("autodoc-process-docstring", introduced_in)
     app.connect("config-inited", site_address)
     app.connect("html-page-context", launch_links)
+    # before sphinxext-opengraph (500) reads the description
+    app.connect("html-page-context", plain_math_for_description, priority=450)
     app.connect("build-finished", copy_notebooks)
     app.connect("doctree-resolved", solutions_to_chapter_end)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

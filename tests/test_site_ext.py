@@ -141,3 +141,49 @@ def test_an_inline_formula_keeps_the_punctuation_after_it_on_its_line():
     doctree += nodes.paragraph("", "", nodes.math("", "x"), nodes.Text("."))
     math_with_its_punctuation(app, doctree, "page")
     assert not list(doctree.findall(nodes.inline))
+
+
+@pytest.mark.parametrize(
+    "latex, plain",
+    [
+        (r"x_1, \dots, x_M", "x₁, …, x_M"),
+        (r"\frac{\partial J}{\partial w}", "∂J/∂w"),
+        (r"g(z) = \frac{1}{1 + e^{-z}}", "g(z) = 1/(1 + e^(-z))"),
+        (r"J + \frac{\lambda}{2} \sum w^2", "J + λ/2 Σ w²"),
+        (r"\mathbb{R}^{N \times M}", "ℝ^(N × M)"),
+        (r"W^{[1]} X^T", "W^[1] Xᵀ"),
+        (r"(y_i - \hat{y}_i)^2", "(y_i - ŷ_i)²"),
+    ],
+)
+def test_a_formula_reads_as_plain_text(latex, plain):
+    from nnbook_features import plain_math
+
+    assert plain_math(latex) == plain
+
+
+def test_a_description_has_formulas_as_text_and_the_spaces_around_them():
+    """sphinxext-opengraph takes the page's description from the doctree as
+    the build's extension leaves it."""
+    from docutils import nodes
+    from docutils.utils import new_document
+    from nnbook_features import math_with_its_punctuation, plain_math_for_description
+    from sphinxext.opengraph._description_parser import get_description
+
+    doctree = new_document("page")
+    doctree += nodes.paragraph(
+        "",
+        "",
+        nodes.Text("It takes "),
+        nodes.math("", "M"),
+        nodes.Text(" numbers "),
+        nodes.math("", r"x_1, \dots, x_M"),
+        nodes.Text(" (the inputs), and "),
+        nodes.math("", "z = 0"),
+        nodes.Text(", then stops."),
+    )
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"))
+    math_with_its_punctuation(app, doctree, "page")
+    plain_math_for_description(app, "page", "page.html", {}, doctree)
+    assert get_description(doctree, 200, set()) == (
+        "It takes M numbers x₁, …, x_M (the inputs), and z = 0, then stops."
+    )
