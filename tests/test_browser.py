@@ -11,6 +11,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
+from playwright.sync_api import expect
 
 from booktools.book import Book, served
 from booktools.browser import CHROMIUM, have_chromium, launch
@@ -300,6 +301,38 @@ def test_the_theme_works_without_bootstraps_script(site_url, browser):
     assert any("nnbook-theme.js" in s for s in scripts)
     assert untitled == []
     assert hidden_going_down
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_sidebar_buttons_open_and_hide_the_sidebars(width, site_url, browser):
+    """The sidebar buttons a reader sees (the article header's; the header bar
+    whose buttons the themes' scripts wire is hidden, nnbook.css): on a phone
+    the menu button opens the chapters and the contents button this page's
+    sections; on a desktop the menu button hides the chapters' sidebar."""
+    tab = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        tab.goto(f"{site_url}/book/networks.html", wait_until="networkidle")
+        menu = tab.locator(".primary-toggle").filter(visible=True)
+        contents = tab.locator(".secondary-toggle").filter(visible=True)
+        chapters = tab.get_by_role("link", name="6. Backpropagation", exact=True)
+        sections = tab.get_by_role("link", name="5.1. Layers", exact=True)
+        if width == 390:
+            expect(chapters).not_to_be_in_viewport()
+            menu.click()
+            expect(chapters).to_be_in_viewport()
+            tab.keyboard.press("Escape")
+            expect(chapters).not_to_be_in_viewport()
+            expect(sections).not_to_be_in_viewport()
+            contents.click()
+            expect(sections).to_be_in_viewport()
+        else:
+            expect(chapters).to_be_in_viewport()
+            menu.click()
+            expect(chapters).not_to_be_in_viewport()
+            menu.click()
+            expect(chapters).to_be_in_viewport()
+    finally:
+        tab.close()
 
 
 def test_the_site_links_to_the_pdf_edition(site_url, browser):

@@ -3,7 +3,7 @@
 // buttons' tooltips, now the browser's own (their title), and the "Back to
 // top" button, shown while the reader scrolls up. It replaces that script
 // (_ext/site_speed.py), and like it runs before pydata-sphinx-theme.js, which
-// may ask for a Bootstrap tooltip.
+// may ask for a Bootstrap tooltip. Also: the sidebar buttons (below).
 (() => {
   window.bootstrap = {
     Tooltip: class {
@@ -21,6 +21,19 @@
   ready(() => {
     for (const button of document.querySelectorAll("[data-bs-toggle='tooltip'][data-bs-title]")) {
       if (!button.title) button.title = button.dataset.bsTitle;
+    }
+    // The sidebar buttons the reader sees are the article header's. The
+    // themes' scripts wire only the first button of each kind on the page,
+    // the hidden header bar's (nnbook.css): a click on a visible one is
+    // passed to it, which opens the sidebar (a phone) or hides it (a desktop).
+    for (const kind of ["primary", "secondary"]) {
+      const [wired, ...others] = document.querySelectorAll(`.${kind}-toggle`);
+      for (const button of others) {
+        button.addEventListener("click", (event) => {
+          event.preventDefault();
+          wired.click();
+        });
+      }
     }
     const back = document.getElementById("pst-back-to-top");
     const header = document.querySelector(".bd-header");
