@@ -193,7 +193,9 @@ def site_inputs(book: Book, inputs: list[Path]) -> str:
     return h.hexdigest()
 
 
-def unchanged_since_last_build(book: Book, builder: str, inputs: list[Path]):
+def unchanged_since_last_build(
+    book: Book, builder: str, inputs: list[Path]
+) -> tuple[bool, Path, str]:
     """Whether nothing a build is made from changed since this builder's last
     successful build, whose output is still there; and the stamp to write
     after a successful build."""
