@@ -307,9 +307,9 @@ def plain_math(latex: str) -> str:
         name, space = match.group(1), match.group(2)
         if name == "frac":
             return "\\frac"
-        letter = _greek(name) or {"partial": "∂"}.get(name)
-        if letter:  # the space only ended the command's name: "\partial J"
-            return letter
+        letter = _greek(name)
+        if letter or name == "partial":  # the space only ended the name: "\partial J"
+            return letter or _PLAIN_COMMANDS[name]
         return _PLAIN_COMMANDS.get(name, "") + space
 
     text = re.sub(r"\\([A-Za-z]+)( ?)", command, text)
