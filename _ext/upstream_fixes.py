@@ -263,6 +263,67 @@ def titled_sections_only():
     CodeBlockAnalyser.depart_section = depart_titled_section
 
 
+# --- sphinxcontrib-katex 0.9.11: connecting before KaTeX's server listens ----
+# The extension starts node, waits for the socket file to appear and connects
+# once. Node creates the file when it binds the socket and only then listens;
+# a connection between the two is refused, and the build stops with
+# ConnectionRefusedError (it did once in CI, on a loaded machine, while the
+# pages were being written). (No upstream report found,
+# hagenw/sphinxcontrib-katex, searched 2026-11.) Here a refused connection is
+# retried until the extension's own start-up timeout, and a server that exits
+# is reported with its exit code instead of waiting for the timeout.
+
+KATEX_RETRY_SECONDS = 0.005
+
+
+def katex_server_connect_retried():
+    import socket
+    import time
+    from subprocess import PIPE, Popen
+
+    from sphinxcontrib import katex
+
+    server = katex.KaTeXServer
+    if getattr(server.start_server_process, "nnbook_fixed", False):
+        return
+    if not all(
+        callable(getattr(server, name, None))
+        for name in ("start_server_process", "build_command", "timeout_error")
+    ):
+        raise ExtensionError(
+            "upstream_fixes.katex_server_connect_retried: sphinxcontrib-katex's "
+            "KaTeXServer changed (written against 0.9.11): check whether it now "
+            "waits for its server to listen, and remove the fix"
+        )
+
+    def start_server_process(cls, rundir, timeout):
+        socket_path = rundir / "katex.sock"
+        cmd = cls.build_command(socket=socket_path)
+        process = Popen(cmd, stdin=PIPE, stdout=PIPE, cwd=rundir)
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise katex.KaTeXError(
+                    f"the KaTeX server ({' '.join(map(str, cmd))}) exited with "
+                    f"code {process.returncode} before it accepted a connection"
+                )
+            if socket_path.is_socket():
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    sock.connect(str(socket_path))
+                    return process, sock
+                except ConnectionRefusedError:  # bound, not yet listening
+                    sock.close()
+            if time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                raise cls.timeout_error(timeout)
+            time.sleep(KATEX_RETRY_SECONDS)
+
+    start_server_process.nnbook_fixed = True
+    server.start_server_process = classmethod(start_server_process)
+
+
 # --- Accessibility (WCAG 2.1 AA, axe-core in the browser check) ------------
 # Three things in the HTML of the pinned versions that axe-core reports on
 # every page; each is rewritten in the page body as it is written. The guard
@@ -303,6 +364,8 @@ def setup(app):
     join_split_stream_messages()
     if "sphinx_codeautolink" in app.config.extensions:
         titled_sections_only()
+    if "sphinxcontrib.katex" in app.config.extensions:
+        katex_server_connect_retried()
     app.connect("builder-inited", early_extension_css)
     app.connect("builder-inited", add_template_filters)
     app.connect("html-page-context", drop_unused_thebe)

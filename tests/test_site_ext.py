@@ -13,6 +13,7 @@ from upstream_fixes import (  # noqa: E402
     complete_search_index,
     drop_unused_thebe,
     exact_coalesce_streams,
+    katex_server_connect_retried,
     thebe_still_there,
     titled_sections_only,
     without_fontawesome_js,
@@ -112,6 +113,59 @@ def test_codeautolink_walks_a_page_with_an_exercise():
             walk(page())
     titled_sections_only()
     assert walk(page()) == []
+
+
+# A stand-in for KaTeX's node server: binds its socket, and listens only after
+# a pause (node does both in one step, so the gap is short but real) or never.
+SLOW_SERVER = """
+import socket, sys, time
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+sock.bind(sys.argv[1])
+if sys.argv[2] == "exit":
+    sys.exit(3)
+time.sleep(float(sys.argv[2]))
+sock.listen()
+conn, _ = sock.accept()
+conn.recv(1)
+"""
+
+
+def _katex_stand_in(mode):
+    from sphinxcontrib.katex import KaTeXServer
+
+    class StandIn(KaTeXServer):
+        @classmethod
+        def build_command(cls, socket=None, port=None):
+            return [sys.executable, "-c", SLOW_SERVER, str(socket), mode]
+
+    return StandIn
+
+
+@pytest.mark.parametrize("mode", ["0.3", "exit"])
+def test_katex_server_start_waits_until_the_server_listens(tmp_path, mode):
+    """A socket that exists but does not listen yet is retried, not fatal; a
+    server that exits is reported at once, with its exit code."""
+    from sphinxcontrib.katex import KaTeXError
+
+    katex_server_connect_retried()
+    server = _katex_stand_in(mode)
+    if mode == "exit":
+        with pytest.raises(KaTeXError, match="exited with code 3"):
+            server.start_server_process(tmp_path, timeout=5.0)
+        return
+    process, sock = server.start_server_process(tmp_path, timeout=5.0)
+    sock.sendall(b"x")
+    assert process.wait(timeout=5) == 0
+    sock.close()
+
+
+def test_katex_server_fix_fails_the_build_once_katex_changes(monkeypatch):
+    from sphinxcontrib.katex import KaTeXServer
+
+    monkeypatch.setattr(KaTeXServer, "start_server_process", lambda *a: None)
+    monkeypatch.delattr(KaTeXServer, "timeout_error")
+    with pytest.raises(ExtensionError, match="written against 0.9.11"):
+        katex_server_connect_retried()
 
 
 def test_an_inline_formula_keeps_the_punctuation_after_it_on_its_line():
