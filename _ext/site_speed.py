@@ -19,14 +19,15 @@ phone on a slow connection).
   they load on the search page only.
 - Colour scheme: set before the page is first drawn, not by a later script.
 - Fonts: the icon font and the page's KaTeX fonts are preloaded, so text does
-  not move when they arrive.
+  not move when they arrive; the KaTeX fonts the pages use are cut to the
+  characters the site contains (about half their size).
 - Icons: the theme's Font Awesome font (156 kB) is cut to the icons the
   site's pages use, a font of a few kB (nnbook.css points the theme's icon
   family at it), and the theme's stylesheet to their rules.
 
 No kept Sphinx extension does these (searched PyPI, 2026-11: sphinx-image-min
 only recompresses); the image and font work is Pillow's and fontTools', both
-already in the build through matplotlib.
+already in the build through matplotlib, with brotli for WOFF2.
 """
 
 from __future__ import annotations
@@ -220,6 +221,86 @@ def preloaded_fonts(app, pagename, templatename, context, doctree):
         for path, kind in fonts
     )
     context["metatags"] = context.get("metatags", "") + links
+
+
+# The site's KaTeX fonts are cut to the characters its pages contain: of
+# Main-Regular's 283 characters the book uses about 116 (26 kB -> 12 kB), and
+# the fonts a page needs are fetched before it is first drawn, on a phone's
+# slow connection. A character is kept if it is anywhere in a page's text (a
+# superset of what KaTeX draws: its HTML holds the characters each font draws,
+# its stylesheet draws none of its own but parentheses), so no formula can
+# fall back to another font. Each font is cut from KaTeX's own file (the
+# static path's copy), never from the last build's cut copy, so a page that
+# gains a character gets it. Only the fonts some page uses (KATEX_FONTS) are
+# cut; the others are never fetched.
+
+KATEX_FONT_DIR = "katex/fonts"
+TAG = re.compile(r"<[^>]*>")
+CSS_CONTENT = re.compile(r'content:"([^"]*)"')
+
+
+def site_characters(outdir: Path) -> set[int]:
+    """Every character of the text of the site's pages and of the content
+    strings of its KaTeX stylesheet."""
+    found: set[int] = set()
+    for page in outdir.rglob("*.html"):
+        text = html.unescape(TAG.sub("", page.read_text(encoding="utf-8")))
+        found.update(map(ord, text))
+    for sheet in (outdir / "_static" / "katex").glob("*.css"):
+        for content in CSS_CONTENT.findall(sheet.read_text(encoding="utf-8")):
+            found.update(map(ord, content))
+    return found
+
+
+def used_katex_fonts(outdir: Path) -> set[str]:
+    """The KaTeX fonts (file stems) that some page of the site uses."""
+    used = set()
+    for page in outdir.rglob("*.html"):
+        body = page.read_text(encoding="utf-8")
+        used.update(
+            font for pattern, font in KATEX_FONTS.items() if re.search(pattern, body)
+        )
+    return used
+
+
+def cut_font(source: Path, target: Path, characters: set[int]) -> None:
+    """Write the WOFF2 font `source` to `target` with only its glyphs for
+    `characters` (and what they need: ligatures, kerning)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(source, recalcTimestamp=False)
+    subsetter = subset.Subsetter(subset.Options())
+    subsetter.populate(unicodes=sorted(characters & set(font.getBestCmap())))
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    with _written(target) as tmp:
+        font.save(tmp, reorderTables=True)
+
+
+def katex_font_sources(app) -> Path:
+    """KaTeX's own fonts: the html_static_path folder that has them."""
+    for folder in app.config.html_static_path:
+        fonts = Path(app.confdir, folder, KATEX_FONT_DIR)
+        if fonts.is_dir():
+            return fonts
+    raise ExtensionError(
+        f"site_speed.cut_katex_fonts: no {KATEX_FONT_DIR} in html_static_path "
+        f"{app.config.html_static_path}; run `make book`, which copies KaTeX's fonts"
+    )
+
+
+def cut_katex_fonts(app, exception):
+    if exception or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    sources = katex_font_sources(app)
+    characters = site_characters(outdir)
+    for stem in sorted(used_katex_fonts(outdir)):
+        source = sources / f"{stem}.woff2"
+        if not source.is_file():
+            raise ExtensionError(f"site_speed.cut_katex_fonts: {source} is missing")
+        cut_font(source, outdir / "_static" / KATEX_FONT_DIR / source.name, characters)
 
 
 # --- Colour scheme ------------------------------------------------------------
@@ -435,4 +516,5 @@ def setup(app):
         "build-finished", written_webp, priority=900
     )  # last: other work overlaps
     app.connect("build-finished", cut_icon_font)
+    app.connect("build-finished", cut_katex_fonts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

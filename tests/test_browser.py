@@ -439,6 +439,32 @@ def test_the_sitemap_lists_every_page():
     assert locations == sorted(locations)
 
 
+def test_the_cut_katex_fonts_keep_every_character_of_the_formulas():
+    """site_speed.cut_katex_fonts: the KaTeX fonts the pages use are cut (the
+    site's copy smaller than KaTeX's own), and each keeps every character of
+    the typeset formulas (KaTeX's HTML, read here with BeautifulSoup) that
+    KaTeX's own font has: a missing one would be drawn in another font."""
+    from fontTools.ttLib import TTFont
+
+    drawn = set()
+    for page in SITE.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for formula in soup.select(".katex-html"):
+            drawn.update(map(ord, formula.get_text()))
+    assert len(drawn) > 50, f"hardly any formulas found: {len(drawn)} characters"
+    cut, missing = [], {}
+    for source in sorted((BOOK.root / "_vendor" / "katex" / "fonts").glob("*.woff2")):
+        served_font = SITE / "_static" / "katex" / "fonts" / source.name
+        if served_font.stat().st_size < source.stat().st_size:
+            cut.append(source.stem)
+        needed = drawn & set(TTFont(source).getBestCmap())
+        lost = needed - set(TTFont(served_font).getBestCmap())
+        if lost:
+            missing[source.stem] = "".join(sorted(map(chr, lost)))
+    assert "KaTeX_Main-Regular" in cut and "KaTeX_Math-Italic" in cut, cut
+    assert not missing, f"characters the formulas show, cut from their font: {missing}"
+
+
 def test_the_404_page_works_under_the_sites_path(browser, tmp_path):
     """Served where the site will live (its path under the host), the 404
     page loads its stylesheets and scripts and links back to the book."""

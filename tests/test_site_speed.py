@@ -47,6 +47,41 @@ def test_only_the_rules_of_unused_icons_are_cut(tmp_path):
     assert '.b:before{content:"x"}' in cut and "--pst-icon-info-circle" in cut
 
 
+def test_a_font_is_cut_to_the_characters_asked_for(tmp_path):
+    import matplotlib
+    from fontTools.ttLib import TTFont
+
+    source = ROOT / matplotlib.get_data_path() / "fonts" / "ttf" / "DejaVuSans.ttf"
+    target = tmp_path / "cut.woff2"
+    site_speed.cut_font(source, target, {ord("σ"), ord("x"), ord("中")})  # no 中
+    cut = TTFont(target)
+    assert cut.flavor == "woff2"
+    assert set(cut.getBestCmap()) == {ord("σ"), ord("x")}
+    assert target.stat().st_size < source.stat().st_size / 20
+
+
+def test_the_characters_kept_are_the_pages_text_and_katexs_own(tmp_path):
+    """Text and entities count, markup and attributes do not; so do the
+    strings KaTeX's stylesheet draws."""
+    (tmp_path / "page.html").write_text(
+        '<p title="Q">a&sigma;<span class="katex">&#x2211;</span></p>',
+        encoding="utf-8",
+    )
+    (tmp_path / "_static" / "katex").mkdir(parents=True)
+    (tmp_path / "_static" / "katex" / "katex.min.css").write_text(
+        '.katex .x:before{content:"("}'
+    )
+    assert site_speed.site_characters(tmp_path) == set(map(ord, "aσ∑("))
+
+
+def test_the_katex_fonts_cut_are_those_some_page_uses(tmp_path):
+    (tmp_path / "a.html").write_text('<span class="katex"><span class="mord">1')
+    (tmp_path / "b.html").write_text('<span class="mord mathnormal">w</span>')
+    (tmp_path / "c.html").write_text("<p>no formulas</p>")
+    used = site_speed.used_katex_fonts(tmp_path)
+    assert used == {"KaTeX_Main-Regular", "KaTeX_Math-Italic"}
+
+
 def test_the_search_scripts_leave_every_page_but_the_search_page():
     head = (
         '<meta x/>\n<script src="../_static/searchtools.js"></script>\n'
