@@ -24,6 +24,8 @@ phone on a slow connection).
 - Icons: the theme's Font Awesome font (156 kB) is cut to the icons the
   site's pages use, a font of a few kB (nnbook.css points the theme's icon
   family at it), and the theme's stylesheet to their rules.
+- Stylesheets: the rules of the theme's and extensions' stylesheets that
+  match nothing in the site are dropped (PurgeCSS).
 
 No kept Sphinx extension does these (searched PyPI, 2026-11: sphinx-image-min
 only recompresses); the image and font work is Pillow's and fontTools', both
@@ -505,6 +507,52 @@ def cut_icon_font(app, exception):
         font.save(tmp, reorderTables=True)
 
 
+# --- Stylesheets -------------------------------------------------------------
+# The theme's stylesheets are written for every component a site might use;
+# this one uses a few. PurgeCSS (npm, run by _ext/purge_css.mjs) drops the rules
+# whose selectors match nothing in the site's pages or in the scripts that add
+# classes as the reader clicks: pydata-sphinx-theme's 45 kB (compressed) become
+# about 20 kB, fetched before every page's first paint. Sphinx copies the
+# stylesheets afresh into the site at every build (they differ from the
+# theme's), so each build cuts them from the originals.
+
+UNUSED_CSS_IN = (
+    "styles/pydata-sphinx-theme.css",
+    "styles/sphinx-book-theme.css",
+    "sphinx-design.min.css",
+    "mystnb.*.css",
+)
+PURGE_SCRIPT = Path(__file__).with_name("purge_css.mjs")
+
+
+def cut_unused_css(app, exception):
+    if exception or app.builder.format != "html":
+        return
+    import subprocess
+
+    static = Path(app.outdir) / "_static"
+    sheets = []
+    for pattern in UNUSED_CSS_IN:
+        found = sorted(static.glob(pattern))
+        if not found:
+            raise ExtensionError(
+                f"site_speed.cut_unused_css: no _static/{pattern} in the site; "
+                "the theme or an extension renamed its stylesheet: update UNUSED_CSS_IN"
+            )
+        sheets += [str(sheet.relative_to(app.outdir)) for sheet in found]
+    run = subprocess.run(
+        ["node", str(PURGE_SCRIPT), str(app.outdir), *sheets],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode:
+        raise ExtensionError(
+            f"site_speed.cut_unused_css: PurgeCSS failed ({run.returncode}); "
+            f"is `npm ci` done (make book does it)?\n{run.stderr.strip()}"
+        )
+
+
 def setup(app):
     app.add_js_file(None, body=RESOLVE_THEME, priority=1)
     app.connect("builder-inited", add_template_filters)
@@ -517,4 +565,5 @@ def setup(app):
     )  # last: other work overlaps
     app.connect("build-finished", cut_icon_font)
     app.connect("build-finished", cut_katex_fonts)
+    app.connect("build-finished", cut_unused_css, priority=600)  # after the icons
     return {"parallel_read_safe": True, "parallel_write_safe": True}

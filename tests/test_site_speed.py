@@ -8,6 +8,7 @@ import gzip
 import re
 import sys
 import urllib.request
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
@@ -80,6 +81,39 @@ def test_the_katex_fonts_cut_are_those_some_page_uses(tmp_path):
     (tmp_path / "c.html").write_text("<p>no formulas</p>")
     used = site_speed.used_katex_fonts(tmp_path)
     assert used == {"KaTeX_Main-Regular", "KaTeX_Math-Italic"}
+
+
+def test_unused_css_rules_are_dropped_and_the_used_ones_kept(tmp_path):
+    """_ext/purge_css.mjs (PurgeCSS): a rule stays if the pages or the
+    scripts use its selector, or if it is a pseudo-class alone (the focus
+    ring) or depends on the colour scheme; the rest goes."""
+    import subprocess
+
+    (tmp_path / "index.html").write_text('<p class="used">x</p>')
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "menu.js").write_text('el.classList.add("opened")')
+    sheet = tmp_path / "_static" / "theme.css"
+    sheet.write_text(
+        ".used{color:red}.unused{color:blue}.opened{display:block}"
+        ":focus-visible{outline:solid}html[data-theme=dark] .x{color:#fff}"
+        ".unused:hover{color:green}"
+    )
+    subprocess.run(
+        ["node", str(site_speed.PURGE_SCRIPT), str(tmp_path), "_static/theme.css"],
+        check=True,
+        capture_output=True,
+    )
+    kept = sheet.read_text()
+    for rule in (".used{", ".opened{", ":focus-visible{", "html[data-theme=dark] .x{"):
+        assert rule in kept
+    assert ".unused" not in kept
+
+
+def test_a_renamed_stylesheet_fails_the_build(tmp_path):
+    (tmp_path / "_static" / "styles").mkdir(parents=True)
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    with pytest.raises(ExtensionError, match="pydata-sphinx-theme.css"):
+        site_speed.cut_unused_css(app, None)
 
 
 def test_the_search_scripts_leave_every_page_but_the_search_page():
