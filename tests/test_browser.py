@@ -255,9 +255,11 @@ def test_figures_stay_readable_in_dark_mode(site_url, browser):
         figure.scroll_into_view_if_needed()
         SHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=SHOTS / "book__activations__dark.png")
-        # The PNG's own corner pixel, as drawn in the page: white, not transparent.
+        # The PNG's own corner pixel, as drawn in the page: white, not transparent
+        # (once the lazily loaded image has arrived: before, it draws nothing).
         corner = tab.evaluate(
-            """() => { const img = document.querySelector('figure img');
+            """async () => { const img = document.querySelector('figure img');
+                       await img.decode();
                        const c = document.createElement('canvas');
                        c.width = img.naturalWidth; c.height = img.naturalHeight;
                        const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0);
