@@ -39,6 +39,7 @@ import hashlib
 import html
 import os
 import re
+import subprocess
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -525,11 +526,15 @@ UNUSED_CSS_IN = (
 PURGE_SCRIPT = Path(__file__).with_name("purge_css.mjs")
 
 
-def cut_unused_css(app, exception):
+# The PurgeCSS run, started once the icons are cut and waited for after the
+# KaTeX fonts are: node and fontTools each take about a second, on two cores.
+_purging: subprocess.Popen | None = None
+
+
+def start_cutting_unused_css(app, exception):
+    global _purging
     if exception or app.builder.format != "html":
         return
-    import subprocess
-
     static = Path(app.outdir) / "_static"
     sheets = []
     for pattern in UNUSED_CSS_IN:
@@ -540,16 +545,25 @@ def cut_unused_css(app, exception):
                 "the theme or an extension renamed its stylesheet: update UNUSED_CSS_IN"
             )
         sheets += [str(sheet.relative_to(app.outdir)) for sheet in found]
-    run = subprocess.run(
+    _purging = subprocess.Popen(
         ["node", str(PURGE_SCRIPT), str(app.outdir), *sheets],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
     )
-    if run.returncode:
+
+
+def cut_unused_css(app, exception):
+    """Wait for PurgeCSS; its failure fails the build."""
+    global _purging
+    if _purging is None:
+        return
+    process, _purging = _purging, None
+    _, errors = process.communicate()
+    if process.returncode and not exception:
         raise ExtensionError(
-            f"site_speed.cut_unused_css: PurgeCSS failed ({run.returncode}); "
-            f"is `npm ci` done (make book does it)?\n{run.stderr.strip()}"
+            f"site_speed.cut_unused_css: PurgeCSS failed ({process.returncode}); "
+            f"is `npm ci` done (make book does it)?\n{errors.strip()}"
         )
 
 
@@ -563,7 +577,8 @@ def setup(app):
     app.connect(
         "build-finished", written_webp, priority=900
     )  # last: other work overlaps
-    app.connect("build-finished", cut_icon_font)
-    app.connect("build-finished", cut_katex_fonts)
-    app.connect("build-finished", cut_unused_css, priority=600)  # after the icons
+    app.connect("build-finished", cut_icon_font)  # 500
+    app.connect("build-finished", start_cutting_unused_css, priority=550)
+    app.connect("build-finished", cut_katex_fonts, priority=600)
+    app.connect("build-finished", cut_unused_css, priority=650)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

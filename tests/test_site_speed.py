@@ -109,11 +109,28 @@ def test_unused_css_rules_are_dropped_and_the_used_ones_kept(tmp_path):
     assert ".unused" not in kept
 
 
+def test_a_failed_purgecss_fails_the_build(monkeypatch):
+    import subprocess
+
+    failing = subprocess.Popen(
+        ["node", "-e", "console.error('no purgecss'); process.exit(3)"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    monkeypatch.setattr(site_speed, "_purging", failing)
+    with pytest.raises(
+        ExtensionError, match=r"PurgeCSS failed \(3\)(.|\n)*no purgecss"
+    ):
+        site_speed.cut_unused_css(None, None)
+    assert site_speed._purging is None
+
+
 def test_a_renamed_stylesheet_fails_the_build(tmp_path):
     (tmp_path / "_static" / "styles").mkdir(parents=True)
     app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
     with pytest.raises(ExtensionError, match="pydata-sphinx-theme.css"):
-        site_speed.cut_unused_css(app, None)
+        site_speed.start_cutting_unused_css(app, None)
 
 
 def test_the_search_scripts_leave_every_page_but_the_search_page():
