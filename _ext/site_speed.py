@@ -47,6 +47,9 @@ from pathlib import Path
 from markupsafe import Markup
 from sphinx.builders.html._assets import _JavaScript
 from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -559,11 +562,15 @@ def cut_unused_css(app, exception):
     if _purging is None:
         return
     process, _purging = _purging, None
-    _, errors = process.communicate()
+    sizes, errors = process.communicate()
     if process.returncode and not exception:
         raise ExtensionError(
             f"site_speed.cut_unused_css: PurgeCSS failed ({process.returncode}); "
             f"is `npm ci` done (make book does it)?\n{errors.strip()}"
+        )
+    for line in sizes.splitlines():  # "<stylesheet>: <bytes> -> <bytes> bytes"
+        logger.info(
+            "unused CSS dropped: %s", line.replace(str(app.outdir), "_build/html")
         )
 
 

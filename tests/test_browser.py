@@ -534,7 +534,7 @@ def test_a_page_is_light_and_steady(page, width, site_url, browser):
     sends it, is at most PAGE_KIB; nothing moves as the page loads (see
     SHIFT_LIMIT); each
     figure carries its size, is sent at most twice as wide as it is shown and
-    in WebP, and all but the first load only as they scroll into view; the
+    in WebP, and loads only as it scrolls into view; the
     theme's 156 kB icon font is never fetched (its cut copy has every icon)."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     context.add_init_script(RECORD_SHIFTS)

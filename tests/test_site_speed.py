@@ -126,6 +126,21 @@ def test_a_failed_purgecss_fails_the_build(monkeypatch):
     assert site_speed._purging is None
 
 
+def test_purgecss_sizes_are_reported(monkeypatch, caplog, tmp_path):
+    import subprocess
+
+    done = subprocess.Popen(
+        ["node", "-e", f"console.log('{tmp_path}/_static/a.css: 300 -> 100 bytes')"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    monkeypatch.setattr(site_speed, "_purging", done)
+    with caplog.at_level("INFO"):
+        site_speed.cut_unused_css(SimpleNamespace(outdir=tmp_path), None)
+    assert "unused CSS dropped: _build/html/_static/a.css: 300 -> 100" in caplog.text
+
+
 def test_a_renamed_stylesheet_fails_the_build(tmp_path):
     (tmp_path / "_static" / "styles").mkdir(parents=True)
     app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
