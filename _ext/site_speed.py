@@ -25,7 +25,8 @@ phone on a slow connection).
   site's pages use, a font of a few kB (nnbook.css points the theme's icon
   family at it), and the theme's stylesheet to their rules.
 - Stylesheets: the rules of the theme's and extensions' stylesheets that
-  match nothing in the site are dropped (PurgeCSS).
+  match nothing in the site are dropped (PurgeCSS), and the one stylesheet
+  fetched through another's @import is put in it.
 
 No kept Sphinx extension does these (searched PyPI, 2026-11: sphinx-image-min
 only recompresses); the image and font work is Pillow's and fontTools', both
@@ -521,12 +522,42 @@ def cut_icon_font(app, exception):
 # theme's), so each build cuts them from the originals.
 
 UNUSED_CSS_IN = (
+    "styles/theme.css",  # Sphinx's basic.css, once inline_imported_css is done
     "styles/pydata-sphinx-theme.css",
     "styles/sphinx-book-theme.css",
     "sphinx-design.min.css",
     "mystnb.*.css",
 )
 PURGE_SCRIPT = Path(__file__).with_name("purge_css.mjs")
+
+
+# The theme's theme.css is only `@import "../basic.css"` (Sphinx's basic
+# theme): a browser finds that stylesheet only once theme.css has arrived, a
+# second round trip before the first paint (on a slow phone link, about
+# 0.15 s at the head of Lighthouse's critical chain). Its rules are put in
+# theme.css instead, their relative url()s made relative to styles/.
+IMPORTING_CSS = "styles/theme.css"
+IMPORT = re.compile(r'@import\s+(?:url\()?"\.\./([\w.-]+\.css)"\)?\s*;')
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+RELATIVE_URL = re.compile(r"url\((['\"]?)(?![\w+.-]+:|/|#|data:)([^'\")]+)\1\)")
+
+
+def inline_imported_css(static: Path) -> None:
+    """Replace IMPORTING_CSS's one @import by the imported stylesheet."""
+    sheet = static / IMPORTING_CSS
+    text = sheet.read_text() if sheet.is_file() else ""
+    imports = IMPORT.findall(text)
+    rest = IMPORT.sub("", CSS_COMMENT.sub("", text)).strip()
+    if len(imports) != 1 or rest or not (static / imports[0]).is_file():
+        raise ExtensionError(
+            f"site_speed.inline_imported_css: _static/{IMPORTING_CSS} is no "
+            "longer one @import of a stylesheet in _static/; the theme changed: "
+            "update or drop this step"
+        )
+    imported = (static / imports[0]).read_text()
+    imported = RELATIVE_URL.sub(r"url(\1../\2\1)", imported)
+    with _written(sheet) as tmp:
+        tmp.write(f"/* _static/{imports[0]}, inlined */\n{imported}".encode())
 
 
 # The PurgeCSS run, started once the icons are cut and waited for after the
@@ -539,6 +570,7 @@ def start_cutting_unused_css(app, exception):
     if exception or app.builder.format != "html":
         return
     static = Path(app.outdir) / "_static"
+    inline_imported_css(static)
     sheets = []
     for pattern in UNUSED_CSS_IN:
         found = sorted(static.glob(pattern))

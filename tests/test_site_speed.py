@@ -141,8 +141,42 @@ def test_purgecss_sizes_are_reported(monkeypatch, caplog, tmp_path):
     assert "unused CSS dropped: _build/html/_static/a.css: 300 -> 100" in caplog.text
 
 
+def theme_importing(static, text: str) -> None:
+    (static / "styles").mkdir(parents=True)
+    (static / "styles" / "theme.css").write_text(text)
+    (static / "basic.css").write_text(
+        "ul.search li{background-image:url(file.png)}"
+        " .a{background:url('data:image/png;base64,AA==')}"
+    )
+
+
+def test_an_imported_stylesheet_is_put_in_the_one_importing_it(tmp_path):
+    theme_importing(tmp_path, '/* the basic theme */\n@import "../basic.css";\n')
+    site_speed.inline_imported_css(tmp_path)
+    inlined = (tmp_path / "styles" / "theme.css").read_text()
+    assert "@import" not in inlined
+    # the same file, one folder down
+    assert "ul.search li{background-image:url(../file.png)}" in inlined
+    assert "url('data:image/png;base64,AA==')" in inlined
+
+
+@pytest.mark.parametrize(
+    "theme_css",
+    [
+        '@import "../basic.css";\n.x{color:red}',  # more than the import
+        '@import "../basic.css";@import "../basic.css";',
+        '@import "../missing.css";',
+        ".x{color:red}",  # no import
+    ],
+)
+def test_a_changed_importing_stylesheet_fails_the_build(tmp_path, theme_css):
+    theme_importing(tmp_path, theme_css)
+    with pytest.raises(ExtensionError, match="theme.css is no longer one @import"):
+        site_speed.inline_imported_css(tmp_path)
+
+
 def test_a_renamed_stylesheet_fails_the_build(tmp_path):
-    (tmp_path / "_static" / "styles").mkdir(parents=True)
+    theme_importing(tmp_path / "_static", '@import "../basic.css";')
     app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
     with pytest.raises(ExtensionError, match="pydata-sphinx-theme.css"):
         site_speed.start_cutting_unused_css(app, None)

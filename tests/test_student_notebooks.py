@@ -2,6 +2,7 @@
 solutions or outputs, and, run as a student would, every grader stops its
 unsolved exercise with a message and passes once the exercise is solved."""
 
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from nbclient import NotebookClient
 
 from booktools.book import Book, Page, tags
+from booktools.build import THREADS
 from booktools.names import HIDDEN_CODE, machinery
 from booktools.notebooks import write_notebooks
 
@@ -56,6 +58,10 @@ def run_as_a_student(page: Page) -> None:
             return []
         return errors(cell)
 
+    # The build's thread count: with two test workers side by side, torch's
+    # default of a thread per core had four threads fight over two cores,
+    # and classification ran in 89 s instead of 22.
+    os.environ.update(THREADS)
     with client.setup_kernel():
         skeleton = None  # (index, cell) of the exercise being worked on
         for index, cell in enumerate(nb.cells):
