@@ -263,6 +263,53 @@ def titled_sections_only():
     CodeBlockAnalyser.depart_section = depart_titled_section
 
 
+# --- sphinx-codeautolink 0.20.0: resolving names that nothing can link -------
+# Before the pages are written, codeautolink resolves every name chain of every
+# code cell (torch.nn.Linear, np.mean, plt.subplots, ...) by importing its
+# modules, running their TYPE_CHECKING blocks and following annotations, and
+# only then drops the chains whose object has no entry in the inventory. This
+# book's inventory holds nnbook alone (no intersphinx), and a chain that
+# starts in torch, NumPy or matplotlib can only end in their objects: resolving
+# them was 4-5 s of every Sphinx build, for no link (running TYPE_CHECKING
+# blocks came with felix-hilden/sphinx-codeautolink#197; no report of the
+# cost found there, searched 2026-11). Here a chain is
+# resolved only when its first module has something in the inventory; what
+# gets linked is unchanged (the site is the same, file for file).
+
+
+def linkable_chains_only():
+    from sphinx_codeautolink.extension import SphinxCodeAutoLink
+    from sphinx_codeautolink.parse import Name
+
+    resolve = SphinxCodeAutoLink.filter_and_resolve
+    if getattr(resolve, "nnbook_fixed", False):
+        return
+    fields = getattr(Name, "__dataclass_fields__", {})
+    if "import_components" not in fields or not callable(
+        getattr(SphinxCodeAutoLink, "create_references", None)
+    ):
+        raise ExtensionError(
+            "upstream_fixes.linkable_chains_only: sphinx-codeautolink's names or "
+            "resolution changed (written against 0.20.0): check the build time "
+            "of codeautolink's create_references, and update or remove the fix"
+        )
+
+    def filter_and_resolve_linkable(self, transforms, skipped, doc):
+        # An inventory map can send a name anywhere: resolve everything then.
+        if not getattr(self, "inventory_map", None):
+            tops = {key.split(".")[0] for key in self.inventory}
+            for transform in transforms:
+                transform.names = [
+                    name
+                    for name in transform.names
+                    if name.import_components and name.import_components[0] in tops
+                ]
+        return resolve(self, transforms, skipped, doc)
+
+    filter_and_resolve_linkable.nnbook_fixed = True
+    SphinxCodeAutoLink.filter_and_resolve = filter_and_resolve_linkable
+
+
 # --- sphinxcontrib-katex 0.9.11: connecting before KaTeX's server listens ----
 # The extension starts node, waits for the socket file to appear and connects
 # once. Node creates the file when it binds the socket and only then listens;
@@ -364,6 +411,7 @@ def setup(app):
     join_split_stream_messages()
     if "sphinx_codeautolink" in app.config.extensions:
         titled_sections_only()
+        linkable_chains_only()
     if "sphinxcontrib.katex" in app.config.extensions:
         katex_server_connect_retried()
     app.connect("builder-inited", early_extension_css)

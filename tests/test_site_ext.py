@@ -14,6 +14,7 @@ from upstream_fixes import (  # noqa: E402
     drop_unused_thebe,
     exact_coalesce_streams,
     katex_server_connect_retried,
+    linkable_chains_only,
     thebe_still_there,
     titled_sections_only,
     without_fontawesome_js,
@@ -157,6 +158,59 @@ def test_katex_server_start_waits_until_the_server_listens(tmp_path, mode):
     sock.sendall(b"x")
     assert process.wait(timeout=5) == 0
     sock.close()
+
+
+def resolved_chains(monkeypatch, inventory_map: dict) -> tuple[list, list]:
+    """The chains codeautolink resolves in a cell using torch and nnbook, with
+    nnbook's inventory; and the names it keeps to link."""
+    import sphinx_codeautolink.extension as autolink
+    from sphinx_codeautolink.parse import Name
+
+    linkable_chains_only()
+    asked = []
+
+    def resolve_location(name, inventory):
+        asked.append(name.import_components[0])
+        return ".".join(name.import_components)
+
+    monkeypatch.setattr(autolink, "resolve_location", resolve_location)
+    extension = SimpleNamespace(
+        inventory={"nnbook.data.make_moons_data": "book/api.html#x"},
+        inventory_map=inventory_map,
+        warn_failed_resolve=True,
+        warn_missing_inventory=False,
+    )
+    cell = SimpleNamespace(
+        names=[
+            Name(["torch", "nn", "Linear"], "nn.Linear", 1, 1),
+            Name(["nnbook", "data", "make_moons_data"], "make_moons_data", 2, 2),
+            Name(["print"], "print", 3, 3),
+        ],
+        doc_lineno=1,
+    )
+    autolink.SphinxCodeAutoLink.filter_and_resolve(extension, [cell], set(), "doc")
+    return asked, [name.resolved_location for name in cell.names]
+
+
+def test_codeautolink_resolves_only_chains_that_can_be_linked(monkeypatch):
+    asked, linked = resolved_chains(monkeypatch, inventory_map={})
+    assert asked == ["nnbook"]
+    assert linked == ["nnbook.data.make_moons_data"]
+
+
+def test_codeautolink_resolves_every_chain_under_an_inventory_map(monkeypatch):
+    asked, linked = resolved_chains(monkeypatch, inventory_map={"a": "b"})
+    assert asked == ["torch", "nnbook", "print"]
+    assert linked == ["nnbook.data.make_moons_data"]  # the same links
+
+
+def test_codeautolink_fix_fails_the_build_once_codeautolink_changes(monkeypatch):
+    from sphinx_codeautolink.extension import SphinxCodeAutoLink
+
+    monkeypatch.setattr(SphinxCodeAutoLink, "filter_and_resolve", lambda *a: None)
+    monkeypatch.delattr(SphinxCodeAutoLink, "create_references")
+    with pytest.raises(ExtensionError, match="written against 0.20.0"):
+        linkable_chains_only()
 
 
 def test_katex_server_fix_fails_the_build_once_katex_changes(monkeypatch):
