@@ -98,6 +98,37 @@ def scroll_through(tab) -> None:
     tab.wait_for_load_state("networkidle")
 
 
+def full_page_screenshot(browser, url: str, page: str, attempts: int = 2) -> None:
+    """The whole page at 1280 px, for people to look at (_build/screenshots).
+
+    Once in CI (2026-11-29, activations, 1 run in 3 that day) Chromium's
+    renderer stopped answering while it drew a whole page, and the
+    screenshot timed out. A second attempt gets a new context, so a new
+    renderer; only when that one fails too does the check fail."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, attempts + 1):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        try:
+            tab.goto(url, wait_until="networkidle")
+            scroll_through(tab)  # the lazy figures load
+            tab.evaluate("() => window.scrollTo(0, 0)")  # sticky sidebars at the top
+            tab.screenshot(
+                path=SHOTS / f"{page.replace('/', '__')}.png",
+                full_page=True,
+                timeout=SCREENSHOT_MS,
+            )
+            return
+        except PlaywrightTimeoutError:
+            if attempt == attempts:
+                raise
+        finally:
+            context.close()
+
+
+SCREENSHOT_MS = 30_000
+
+
 @pytest.fixture(scope="session")
 def site_url():
     if not (SITE / "index.html").is_file():
@@ -170,9 +201,6 @@ def test_page_renders_cleanly(page, site_url, browser):
             for cls, href in launch
             if "download" in cls
         }
-        tab.evaluate("() => window.scrollTo(0, 0)")  # sticky sidebars at the top
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=SHOTS / f"{page.replace('/', '__')}.png", full_page=True)
         prose = tab.evaluate(
             """() => { const main = document.querySelector('main').cloneNode(true);
                        main.querySelectorAll('pre, code').forEach(e => e.remove());
@@ -183,6 +211,7 @@ def test_page_renders_cleanly(page, site_url, browser):
         page_width = tab.evaluate("() => document.documentElement.scrollWidth")
     finally:
         context.close()
+    full_page_screenshot(browser, f"{site_url}/{page}.html", page)
 
     assert not foreign, f"{page} asked other hosts for: {foreign}"
     assert not problems, f"{page}:\n" + "\n".join(problems)
