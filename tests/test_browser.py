@@ -19,7 +19,11 @@ from booktools.browser import CHROMIUM, have_chromium, launch
 from booktools.names import code_cells, visible
 from nnbook.plots import SMALLEST_TEXT_KEY
 
-pytestmark = pytest.mark.browser
+# A check that waits on a Chromium that stopped answering (seen twice in
+# 2026-11: a screenshot in CI, and a whole local run held for 10 minutes) fails
+# after TEST_SECONDS instead of holding the run; the slowest check takes 30 s.
+TEST_SECONDS = 300
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(TEST_SECONDS)]
 
 BOOK = Book()
 SITE = BOOK.html_dir
@@ -98,32 +102,37 @@ def scroll_through(tab) -> None:
     tab.wait_for_load_state("networkidle")
 
 
-def full_page_screenshot(browser, url: str, page: str, attempts: int = 2) -> None:
-    """The whole page at 1280 px, for people to look at (_build/screenshots).
-
-    Once in CI (2026-11-29, activations, 1 run in 3 that day) Chromium's
-    renderer stopped answering while it drew a whole page, and the
-    screenshot timed out. A second attempt gets a new context, so a new
-    renderer; only when that one fails too does the check fail."""
+def full_page_screenshot(tab, page: str) -> bool:
+    """The whole page at 1280 px, for people to look at (_build/screenshots),
+    taken in the tab a check has measured (its lazy figures loaded). False
+    if Chromium stopped answering while it drew the page: once in CI
+    (2026-11-29, activations, 1 run in 3 that day) its renderer did, and the
+    screenshot timed out."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for attempt in range(1, attempts + 1):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab.evaluate("() => window.scrollTo(0, 0)")  # sticky sidebars at the top
+    try:
+        tab.screenshot(
+            path=SHOTS / f"{page.replace('/', '__')}.png",
+            full_page=True,
+            timeout=SCREENSHOT_MS,
+        )
+    except PlaywrightTimeoutError:
+        return False
+    return True
+
+
+def full_page_screenshot_again(browser, url: str, page: str) -> None:
+    """The same, in a new context, so a new renderer: only when that one
+    stops answering too does the check fail."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
         tab = context.new_page()
-        try:
-            tab.goto(url, wait_until="networkidle")
-            scroll_through(tab)  # the lazy figures load
-            tab.evaluate("() => window.scrollTo(0, 0)")  # sticky sidebars at the top
-            tab.screenshot(
-                path=SHOTS / f"{page.replace('/', '__')}.png",
-                full_page=True,
-                timeout=SCREENSHOT_MS,
-            )
-            return
-        except PlaywrightTimeoutError:
-            if attempt == attempts:
-                raise
-        finally:
-            context.close()
+        tab.goto(url, wait_until="networkidle")
+        scroll_through(tab)
+        if not full_page_screenshot(tab, page):
+            pytest.fail(f"{page}: Chromium twice stopped drawing the whole page")
+    finally:
+        context.close()
 
 
 SCREENSHOT_MS = 30_000
@@ -209,9 +218,11 @@ def test_page_renders_cleanly(page, site_url, browser):
         math = tab.evaluate(MATH)
         too_wide = tab.evaluate(TOO_WIDE_EQUATIONS)
         page_width = tab.evaluate("() => document.documentElement.scrollWidth")
+        drawn = full_page_screenshot(tab, page)  # after the measurements
     finally:
         context.close()
-    full_page_screenshot(browser, f"{site_url}/{page}.html", page)
+    if not drawn:
+        full_page_screenshot_again(browser, f"{site_url}/{page}.html", page)
 
     assert not foreign, f"{page} asked other hosts for: {foreign}"
     assert not problems, f"{page}:\n" + "\n".join(problems)
@@ -671,8 +682,11 @@ def test_one_search_control_and_it_finds_pages(width, site_url, browser):
 # axe-core (npm, package.json's devDependencies) with WCAG 2.0 and 2.1, levels
 # A and AA: every page, the generated ones too, at both widths, light and dark.
 AXE = BOOK.root / "node_modules" / "axe-core" / "axe.min.js"
+# Only the violations are collected in full (resultTypes): the passes, one
+# node each, cost about a sixth of axe's time on a long page.
 AXE_RUN = """async () => (await axe.run(document, {runOnly: {type: 'tag',
-    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(v =>
+    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+    resultTypes: ['violations']})).violations.map(v =>
     `${v.id} (${v.impact}): ${v.help}: ` + v.nodes.slice(0, 3).map(
         n => n.target.join(' ')).join(', '))"""
 # The theme applies dark mode from a script, and its buttons' colours then
