@@ -540,12 +540,18 @@ IMPORTING_CSS = "styles/theme.css"
 IMPORT = re.compile(r'@import\s+(?:url\()?"\.\./([\w.-]+\.css)"\)?\s*;')
 CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 RELATIVE_URL = re.compile(r"url\((['\"]?)(?![\w+.-]+:|/|#|data:)([^'\")]+)\1\)")
+INLINED = re.compile(r"/\* _static/[\w.-]+\.css, inlined \*/\n")  # its first line
 
 
 def inline_imported_css(static: Path) -> None:
     """Replace IMPORTING_CSS's one @import by the imported stylesheet."""
     sheet = static / IMPORTING_CSS
     text = sheet.read_text() if sheet.is_file() else ""
+    if INLINED.match(text):
+        # Sphinx found no page out of date (only the notebooks or the package
+        # changed): it wrote no static file, and the site keeps the last
+        # build's stylesheet, already inlined.
+        return
     imports = IMPORT.findall(text)
     rest = IMPORT.sub("", CSS_COMMENT.sub("", text)).strip()
     if len(imports) != 1 or rest or not (static / imports[0]).is_file():

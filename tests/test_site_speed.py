@@ -160,6 +160,16 @@ def test_an_imported_stylesheet_is_put_in_the_one_importing_it(tmp_path):
     assert "url('data:image/png;base64,AA==')" in inlined
 
 
+def test_a_build_that_wrote_no_static_file_keeps_the_inlined_stylesheet(tmp_path):
+    """Sphinx copies no static file when no page is out of date (only the
+    notebooks changed): the site's theme.css is the last build's, inlined."""
+    theme_importing(tmp_path, '@import "../basic.css";')
+    site_speed.inline_imported_css(tmp_path)
+    inlined = (tmp_path / "styles" / "theme.css").read_text()
+    site_speed.inline_imported_css(tmp_path)
+    assert (tmp_path / "styles" / "theme.css").read_text() == inlined
+
+
 @pytest.mark.parametrize(
     "theme_css",
     [
