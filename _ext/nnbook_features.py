@@ -3,8 +3,8 @@
 HTML: launch links on every page that has a student notebook (Colab, Binder,
 download, all notebooks as a zip), the notebooks copied into the site, the
 404 page's links under the site's path, and inline formulas kept on one line
-with the punctuation that follows them, formulas read as plain text in the
-page's description (its <meta> for search engines).
+with the punctuation that follows them, formulas and links read as plain
+text in the page's description (its <meta> for search engines).
 PDF: each chapter's exercise solutions gathered at the chapter's end, since a
 printed page has no dropdown to hide them in.
 Both: each entry of the API appendix says which chapter introduces it, from
@@ -334,12 +334,15 @@ def plain_math(latex: str) -> str:
     return unicodedata.normalize("NFC", re.sub(r"\s+", " ", text).strip())
 
 
-def plain_math_for_description(app, pagename, templatename, context, doctree):
+def plain_text_for_description(app, pagename, templatename, context, doctree):
     """Before sphinxext-opengraph takes the description from the doctree
-    (its text, LaTeX and all): each formula becomes plain text, and text
-    split around it one run again, so that the spaces around it stay (the
-    extension strips each piece and puts none before a parenthesis). The
-    page's HTML is already written from the doctree by now."""
+    (its text, LaTeX and all): each formula and each link becomes plain
+    text, and text split around it one run again, so that the spaces around
+    it stay (the extension strips each piece, and puts a space after an
+    opening parenthesis: "( chapter 2)"). A list item's closing ";" or "."
+    goes, as the extension ends each item with a comma and the list with a
+    full stop (";," and ".." otherwise). The page's HTML is already written
+    from the doctree by now."""
     if doctree is None:
         return
     for math in list(doctree.findall(nodes.math)):
@@ -347,6 +350,12 @@ def plain_math_for_description(app, pagename, templatename, context, doctree):
     for span in list(doctree.findall(nodes.inline)):
         if "nowrap" in span["classes"]:
             span.parent.replace(span, span.children)
+    for link in list(doctree.findall(nodes.reference)):
+        link.parent.replace(link, nodes.Text(link.astext()))
+    for item in doctree.findall(nodes.list_item):
+        last = next(reversed(list(item.findall(nodes.Text))), None)
+        if last is not None and last.rstrip().endswith((";", ".")):
+            last.parent.replace(last, nodes.Text(last.rstrip()[:-1]))
     for parent in list(doctree.findall(nodes.TextElement)):
         runs: list[nodes.Node] = []
         for child in parent.children:
@@ -369,7 +378,7 @@ def setup(app):
     app.connect("config-inited", site_address)
     app.connect("html-page-context", launch_links)
     # before sphinxext-opengraph (500) reads the description
-    app.connect("html-page-context", plain_math_for_description, priority=450)
+    app.connect("html-page-context", plain_text_for_description, priority=450)
     app.connect("build-finished", copy_notebooks)
     app.connect("doctree-resolved", solutions_to_chapter_end)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -274,7 +274,7 @@ def test_a_description_has_formulas_as_text_and_the_spaces_around_them():
     the build's extension leaves it."""
     from docutils import nodes
     from docutils.utils import new_document
-    from nnbook_features import math_with_its_punctuation, plain_math_for_description
+    from nnbook_features import math_with_its_punctuation, plain_text_for_description
     from sphinxext.opengraph._description_parser import get_description
 
     doctree = new_document("page")
@@ -291,7 +291,33 @@ def test_a_description_has_formulas_as_text_and_the_spaces_around_them():
     )
     app = SimpleNamespace(builder=SimpleNamespace(format="html"))
     math_with_its_punctuation(app, doctree, "page")
-    plain_math_for_description(app, "page", "page.html", {}, doctree)
+    plain_text_for_description(app, "page", "page.html", {}, doctree)
     assert get_description(doctree, 200, set()) == (
         "It takes M numbers x₁, …, x_M (the inputs), and z = 0, then stops."
+    )
+
+
+def test_a_description_reads_links_and_lists_as_prose():
+    """A link in parentheses keeps no space after the parenthesis, and a
+    list's items end in the extension's commas and full stop, not ";," and
+    "..", as the summary's opening list had them."""
+    from docutils import nodes
+    from docutils.utils import new_document
+    from nnbook_features import plain_text_for_description
+    from sphinxext.opengraph._description_parser import get_description
+
+    def item(text, chapter, end):
+        link = nodes.reference("", "", nodes.inline("", f"chapter {chapter}"))
+        return nodes.list_item(
+            "", nodes.paragraph("", "", nodes.Text(f"{text} ("), link, nodes.Text(end))
+        )
+
+    doctree = new_document("page")
+    doctree += nodes.paragraph("", "The book went:")
+    doctree += nodes.bullet_list(
+        "", item("a neuron", 2, ");"), item("a network", 5, ").")
+    )
+    plain_text_for_description(None, "page", "page.html", {}, doctree)
+    assert get_description(doctree, 200, set()) == (
+        "The book went: a neuron (chapter 2), a network (chapter 5)."
     )
