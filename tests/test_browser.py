@@ -19,9 +19,10 @@ from booktools.browser import CHROMIUM, have_chromium, launch
 from booktools.names import code_cells, visible
 from nnbook.plots import SMALLEST_TEXT_KEY
 
-# A check that waits on a Chromium that stopped answering (seen twice in
-# 2026-11: a screenshot in CI, and a whole local run held for 10 minutes) fails
-# after TEST_SECONDS instead of holding the run; the slowest check takes 30 s.
+# A check that waits on a Chromium that never answers (in 2026-11: a
+# screenshot in CI, a whole local run held for 10 minutes, and in CI a wait
+# for a lazy image that never loaded, IMAGES_ARRIVED) fails after
+# TEST_SECONDS instead of holding the run; the slowest check takes 30 s.
 TEST_SECONDS = 300
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(TEST_SECONDS)]
 
