@@ -314,3 +314,42 @@ def test_a_build_starts_only_when_an_input_changed(tmp_path):
     (book.root / "index.md").write_text("# A\n")
     (book.html_dir / "index.html").unlink()  # the output gone
     assert not unchanged_since_last_build(book, "html", inputs)[0]
+
+
+@pytest.mark.parametrize(
+    "failures, ran",
+    [
+        ([], 1),
+        (["Kernel died before replying to kernel_info"], 2),  # a port taken
+        (["Kernel died before replying to kernel_info"] * 2, "raises"),
+        (["another kernel error"], "raises"),
+    ],
+)
+def test_a_kernel_that_dies_starting_is_started_once_more(monkeypatch, failures, ran):
+    """Two kernels started at once can draw the same TCP port; the one that
+    dies is started again, once. Any other failure is not retried."""
+    import nbformat
+    from jupyter_cache.executors import utils
+
+    from booktools import build
+
+    calls = []
+
+    def single_nb_execution(nb, **kwargs):
+        calls.append(kwargs["cwd"])
+        if len(calls) <= len(failures):
+            raise RuntimeError(failures[len(calls) - 1])
+        return utils.ExecutionResult(nb, kwargs["cwd"], 1.5, None, None)
+
+    monkeypatch.setattr(utils, "single_nb_execution", single_nb_execution)
+    page = nbformat.writes(nbformat.v4.new_notebook())
+    if ran == "raises":
+        with pytest.raises(RuntimeError, match=failures[-1]):
+            build.execute("book/page.md", page, 60, False)
+    else:
+        text, seconds = build.execute("book/page.md", page, 60, False)
+        assert (nbformat.reads(text, as_version=4), seconds) == (
+            nbformat.reads(page, as_version=4),
+            1.5,
+        )
+        assert calls == ["book"] * ran
