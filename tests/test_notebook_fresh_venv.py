@@ -50,7 +50,8 @@ def fresh(tmp_path_factory):
     venv = home / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     # What the service has installed already; not byte-compiled (the modules
-    # a kernel imports are compiled as it imports them), which costs 30 s.
+    # a kernel imports are compiled as it imports them): compiling torch's
+    # and SciPy's took 34 of 53 s for Binder's requirements (test_binder).
     pip = [venv / "bin" / "pip", "install", "-q", "--no-compile"]
     subprocess.run([*pip, TORCH, "nbconvert", "ipykernel"], check=True)
     env = {
